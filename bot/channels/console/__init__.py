@@ -1,0 +1,1 @@
+"""The console channel: a credential-free channel for the demo and for scripted conversations."""

@@ -1,0 +1,1 @@
+"""DingTalk (钉钉) channel: callback signing, payload parsing, Stream frames and sending."""

@@ -1,0 +1,31 @@
+"""The edge's only write: persist an inbound message in the inbox before the platform is acked."""
+
+from __future__ import annotations
+
+from bot.clock import Clock
+from bot.messages import InboundMessage
+from storage.uow import UnitOfWorkFactory
+
+
+async def ingest(uow_factory: UnitOfWorkFactory, msg: InboundMessage, clock: Clock) -> int | None:
+    """Store `msg` once; returns its inbox id, or None when the platform redelivered a known message."""
+    async with uow_factory() as uow:
+        inbox_id = await uow.inbox.insert_if_new(
+            {
+                "platform": msg.platform,
+                "message_id": msg.message_id,
+                "chat_id": msg.chat_id,
+                "chat_kind": msg.chat_kind,
+                "sender_id": msg.sender_id,
+                "sender_name": msg.sender_name,
+                "kind": msg.kind,
+                "text": msg.text,
+                "payload": msg.payload(),
+                "sent_at": msg.sent_at,
+                "received_at": clock.now(),
+                "status": "pending",
+                "attempts": 0,
+            }
+        )
+        await uow.commit()
+        return inbox_id

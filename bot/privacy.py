@@ -1,0 +1,100 @@
+"""Masking (DOMAIN.md §9): one place decides what a resident group may see; logs never hold phones or IDs."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])\d{2}\d{3}[\dXx](?![0-9A-Za-z])")
+_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)[ -]?(\d{4})[ -]?(\d{4})(?!\d)")
+_LANDLINE = re.compile(r"(?<!\d)(0\d{2,3})-?(\d{3,4})(\d{4})(?!\d)")
+_NON_NAME_SUFFIXES = (
+    "某",
+    "某某",
+    "女士",
+    "先生",
+    "阿姨",
+    "大爷",
+    "大妈",
+    "老汉",
+    "师傅",
+    "大姐",
+    "大哥",
+    "老板",
+)
+# common compound surnames, so 欧阳某 not 欧某
+_COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "慕容", "令狐", "司徒", "夏侯")
+
+
+def mask_phone(phone: str) -> str:
+    digits = re.sub(r"\D", "", phone)
+    if len(digits) == 11 and digits.startswith("1"):
+        return f"{digits[:3]}****{digits[-4:]}"
+    if len(digits) >= 7:
+        return f"{digits[:3]}****{digits[-2:]}"
+    return "****"
+
+
+def mask_name(name: str) -> str:
+    """张三 -> 张某; names already written as 张某, 王女士, 陈阿姨 stay as they are."""
+    name = name.strip()
+    if not name or name.endswith(_NON_NAME_SUFFIXES) or not _is_chinese(name):
+        return name if name and _is_chinese(name) else "某人"
+    surname = next((s for s in _COMPOUND_SURNAMES if name.startswith(s)), name[0])
+    return f"{surname}某"
+
+
+def _is_chinese(text: str) -> bool:
+    return all("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def scrub(text: str) -> str:
+    """Mask every phone number and drop every ID number found in free text."""
+    text = _ID_NUMBER.sub("[身份证号已隐藏]", text)
+    text = _MOBILE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
+    return _LANDLINE.sub(lambda m: f"{m.group(1)}-****{m.group(3)}", text)
+
+
+class Privacy:
+    """How names, phones and ID numbers are shown to one audience."""
+
+    def __init__(self, masked: bool) -> None:
+        self.masked = masked
+
+    def name(self, name: str) -> str:
+        return mask_name(name) if self.masked else name
+
+    def phone(self, phone: str) -> str:
+        return mask_phone(phone) if self.masked else phone
+
+    def id_number(self, value: str) -> str | None:
+        return None if self.masked else value
+
+    def text(self, text: str) -> str:
+        return scrub(text) if self.masked else text
+
+
+FULL = Privacy(masked=False)
+MASKED = Privacy(masked=True)
+
+
+class RedactingFilter(logging.Filter):
+    """Rewrites every log record so that phones and ID numbers never reach a log sink in clear."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = scrub(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = scrub(logging.Formatter().formatException(record.exc_info))
+        return True
+
+
+def install_log_redaction(logger: logging.Logger | None = None) -> None:
+    target = logger or logging.getLogger()
+    for handler in target.handlers:
+        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
+            handler.addFilter(RedactingFilter())
+    if not any(isinstance(f, RedactingFilter) for f in target.filters):
+        target.addFilter(RedactingFilter())
