@@ -51,15 +51,16 @@ async def create_bot(
     clock: Clock | None = None,
     senders: Mapping[str, Sender] | None = None,
     rules: Rules | None = None,
+    engine: AsyncEngine | None = None,
 ) -> Bot:
     """Load rules (a broken file raises RuleFileError before anything starts), open the database, wire up."""
     rules = rules or load_rules(settings.rules_dir)
     clock = clock or SystemClock()
-    engine = create_engine(settings.database_url)
+    engine = engine or create_engine(settings.database_url)
     if settings.auto_migrate:
         await upgrade(engine)
     uow_factory = UnitOfWorkFactory(session_factory(engine))
-    services = Services(settings=settings, rules=rules, clock=clock, extractor=RuleExtractor(rules))
+    services = Services(settings=settings, rules=rules, clock=clock, extractor=RuleExtractor(rules, clock.tz))
     router = build_router()
     all_senders: dict[str, Sender] = dict(senders or {})
     return Bot(

@@ -32,6 +32,7 @@ class InboxWorker:
             row = await uow.inbox.claim_next(max_attempts)
             if row is None:
                 return False
+            inbox_id = row.id  # read now: a rollback below expires `row`
             ctx = await self._context(uow, row)
             route = "?"
             try:
@@ -42,7 +43,7 @@ class InboxWorker:
                 await ctx.reply("refusal", lambda p: refusal)
             except Exception as exc:
                 await uow.rollback()
-                await self._record_failure(row.id, exc, max_attempts)
+                await self._record_failure(inbox_id, exc, max_attempts)
                 return True
             row.status, row.processed_at = "done", self.services.clock.now()
             row.attempts += 1

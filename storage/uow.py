@@ -47,11 +47,9 @@ class UnitOfWork:
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        try:
-            if self.session.in_transaction():
-                await self.session.rollback()
-        finally:
-            await self.session.close()
+        # close() ends any open transaction without committing it; unlike rollback() it leaves loaded
+        # objects readable (detached, not expired), which is what callers that only read want
+        await self.session.close()
 
     async def commit(self) -> None:
         await self.session.commit()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from bot.clock import SHANGHAI
 from bot.extraction.types import REQUIRED_FIELDS, Extraction
 from config.rules import Rules
 
@@ -97,8 +99,8 @@ def id_checksum_ok(value: str) -> bool:
 class RuleExtractor:
     """Deterministic, fast and editable: every cue it uses lives in config/rules."""
 
-    def __init__(self, rules: Rules) -> None:
-        self.rules = rules
+    def __init__(self, rules: Rules, tz: ZoneInfo = SHANGHAI) -> None:
+        self.rules, self.tz = rules, tz
         self._keywords = [(c.code, kw) for c in rules.categories.categories for kw in c.keywords]
 
     def extract(self, text: str, sent_at: datetime, area: str | None = None) -> Extraction:
@@ -136,7 +138,7 @@ class RuleExtractor:
             parties=parties,
             phones=phones,
             id_numbers=id_numbers,
-            occurred_at=self._occurred_at(body, sent_at),
+            occurred_at=self._occurred_at(body, sent_at.astimezone(self.tz)),
             summary=summarize(body),
             reasons=reasons,
         )

@@ -1,0 +1,65 @@
+"""Typed commands: forgiving of spacing, full-width characters and code spellings."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.commands import Command, normalize, parse_command
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "接单 #7",
+        "接单#7",
+        "接单 7",
+        "接单 0007",
+        "接单 #0007",
+        "接单　＃０００７",
+        "  接单   ＃7 ",
+        "@警务助手 接单 #7",
+        "接单 JF-20261123-0007",
+        "接单：#7",
+        "接单，7",
+    ],
+)
+def test_code_spellings(text: str) -> None:
+    assert parse_command(text) == Command(verb="接单", number=7, args="")
+
+
+def test_arguments_keep_chinese_punctuation() -> None:
+    cmd = parse_command("反馈 #12 已化解，双方签订协议：赔偿500元")
+    assert cmd == Command(verb="反馈", number=12, args="已化解，双方签订协议：赔偿500元")
+
+
+@pytest.mark.parametrize(
+    ("text", "verb"),
+    [
+        ("查询 #3", "查"),
+        ("查 3", "查"),
+        ("进展 #3 已约谈", "补充"),
+        ("待办", "我的待办"),
+        ("我的待办", "我的待办"),
+        ("结案 #3", "办结"),
+        ("HELP", "帮助"),
+        ("帮助", "帮助"),
+        ("转案件 #3", "转案件"),
+        ("回访 #3 满意", "回访"),
+    ],
+)
+def test_verbs_and_synonyms(text: str, verb: str) -> None:
+    cmd = parse_command(text)
+    assert cmd is not None and cmd.verb == verb
+
+
+@pytest.mark.parametrize("text", ["今天天气不错", "幸福村有人吵架", "", "#7"])
+def test_not_a_command(text: str) -> None:
+    assert parse_command(text) is None
+
+
+def test_command_without_code() -> None:
+    assert parse_command("接单") == Command(verb="接单", number=None, args="")
+
+
+def test_normalize_folds_fullwidth_ascii_only() -> None:
+    assert normalize("ＪＦ－２０２６　＃７，好") == "JF-2026 #7，好"
