@@ -11,11 +11,14 @@ from dataclasses import dataclass, field
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.channels.base import Sender
+from bot.channels.base import Channel, Sender
+from bot.channels.registry import CHANNEL_FACTORIES
 from bot.clock import Clock, SystemClock
 from bot.context import Services
 from bot.delivery import OutboxDispatcher
 from bot.extraction import RuleExtractor
+from bot.ingest import ingest
+from bot.messages import InboundMessage
 from bot.router import Router
 from bot.worker import InboxWorker
 from config.rules import Rules, load_rules
@@ -40,6 +43,15 @@ class Bot:
     worker: InboxWorker
     dispatcher: OutboxDispatcher
     senders: dict[str, Sender] = field(default_factory=dict)
+    channels: list[Channel] = field(default_factory=list)
+
+    async def accept(self, msg: InboundMessage) -> bool:
+        """What every channel calls before it acks: persist the message once, then wake the worker.
+        Returns False for a redelivery of a message already stored."""
+        stored = await ingest(self.uow_factory, msg, self.clock) is not None
+        if stored:
+            self.worker.wakeup.set()
+        return stored
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -63,7 +75,7 @@ async def create_bot(
     services = Services(settings=settings, rules=rules, clock=clock, extractor=RuleExtractor(rules, clock.tz))
     router = build_router()
     all_senders: dict[str, Sender] = dict(senders or {})
-    return Bot(
+    bot = Bot(
         settings=settings,
         rules=rules,
         clock=clock,
@@ -81,6 +93,12 @@ async def create_bot(
         ),
         senders=all_senders,
     )
+    for factory in CHANNEL_FACTORIES:
+        channel = factory(bot)
+        if channel is not None:
+            bot.channels.append(channel)
+            all_senders.setdefault(channel.platform, channel.sender)  # an injected test sender wins
+    return bot
 
 
 BOT = web.AppKey("bot", Bot)
@@ -98,6 +116,9 @@ def build_web_app(bot: Bot, *, run_workers: bool = True) -> web.Application:
     app = web.Application(client_max_size=bot.settings.max_body_bytes)
     app[BOT] = bot
     app.router.add_get("/healthz", _healthz)
+    for channel in bot.channels:
+        app.router.add_routes(channel.routes())
+        app.cleanup_ctx.extend(channel.cleanup_contexts())
     if run_workers:
         app.cleanup_ctx.append(_background)
     return app

@@ -11,7 +11,7 @@ from bot.extraction.pairing import pair_phones
 from bot.messages import Button
 from config.rules import Risk
 from handlers.common import mention_of, record_event, require, station_group, transition
-from storage.models import Dispute, Party, SourceMessage
+from storage.models import Dispute, Party, Reminder, SourceMessage
 
 
 def looks_like_report(ctx: HandlerContext) -> bool:
@@ -89,6 +89,16 @@ async def _create(ctx: HandlerContext, ex: Extraction) -> Dispute:
     return dispute
 
 
+async def schedule_deadline_reminders(ctx: HandlerContext, dispute: Dispute) -> None:
+    """督办 rows: the sweep alerts or escalates if the record is still not accepted / resolved by then."""
+    now = ctx.clock.now()
+    for kind, due in (("accept_overdue", dispute.accept_by), ("resolve_overdue", dispute.resolve_by)):
+        if due is not None:
+            await ctx.uow.reminders.add(
+                Reminder(kind=kind, dispute_id=dispute.id, seq=1, due_at=due, status="pending", created_at=now)
+            )
+
+
 async def dispatch(ctx: HandlerContext, dispute: Dispute) -> None:
     """派单: the area's responsible officer becomes the assignee and is @-mentioned in the police group."""
     routing = ctx.rules.routing
@@ -98,6 +108,7 @@ async def dispatch(ctx: HandlerContext, dispute: Dispute) -> None:
     dispute.assignee_id = officer.id if officer else None
     dispute.assignee = officer
     await transition(ctx, dispute, Action.DISPATCH, {"assignee": officer.key if officer else None})
+    await schedule_deadline_reminders(ctx, dispute)
     target = station_group(ctx, dispute)
     name = officer.name if officer else "值班民警"
     await ctx.notifier.send(

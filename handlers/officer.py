@@ -50,6 +50,7 @@ async def feedback_dispute(ctx: HandlerContext, cmd: Command) -> None:
     await transition(ctx, dispute, Action.RESOLVE, {"outcome": note})
     dispute.outcome = note
     dispute.resolved_at = ctx.clock.now()
+    await ctx.uow.reminders.cancel_pending(dispute.id, ["resolve_overdue"])
     days = await schedule_revisits(ctx, dispute)
     await ctx.reply("resolved", lambda p: templates.resolved_reply(dispute, days), dispute_id=dispute.id)
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
 from typing import Protocol
+
+from aiohttp import web
 
 from storage.models import OutboxMessage
 
@@ -19,3 +22,17 @@ class Sender(Protocol):
     platform: str
 
     async def send(self, message: OutboxMessage) -> None: ...
+
+
+class Channel(Protocol):
+    """A configured platform: its HTTP routes, its sender, and any background work (e.g. a Stream client).
+
+    Each platform package exposes `build_channel(bot) -> Channel | None` in `channel.py`, returning None when
+    its settings are absent; `bot.channels.registry` lists the factories."""
+
+    platform: str
+    sender: Sender
+
+    def routes(self) -> list[web.RouteDef]: ...
+
+    def cleanup_contexts(self) -> list[Callable[[web.Application], AsyncIterator[None]]]: ...

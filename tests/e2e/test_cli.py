@@ -80,7 +80,12 @@ def test_interactive_demo_from_a_pipe(tmp_path: Path) -> None:
 
 def test_db_upgrade_jobs_tick_and_disputes(tmp_path: Path) -> None:
     up = jingwu("db", "upgrade", tmp_path=tmp_path)
-    assert up.returncode == 0 and "database at revision 0001" in up.stdout
+    from alembic.script import ScriptDirectory
+
+    from storage.migrate import alembic_config
+
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert up.returncode == 0 and f"database at revision {head}" in up.stdout
     url = f"sqlite+aiosqlite:///{tmp_path / 'jingwu.db'}"
     demo = jingwu(
         "demo",

@@ -78,7 +78,12 @@ async def test_scripted_demo_end_to_end(bot: Bot, session: DemoSession) -> None:
     assert [b["label"] for b in dispatch.payload["buttons"]] == ["接单", "反馈"]
     assert out[4].created_at == datetime(2026, 11, 24, 9, 30, tzinfo=SHANGHAI)
 
-    reminders = await _all(bot, Reminder)
+    everything = await _all(bot, Reminder)
+    assert [(r.kind, r.status) for r in everything[:2]] == [
+        ("accept_overdue", "cancelled"),
+        ("resolve_overdue", "cancelled"),
+    ]
+    reminders = [r for r in everything if r.kind == "revisit"]
     assert [(r.seq, r.status) for r in reminders] == [(1, "done"), (2, "pending"), (3, "pending"), (4, "pending")]
     assert [r.due_at.astimezone(SHANGHAI) for r in reminders] == [
         datetime(2026, 11, 23 + n, 9, 0, tzinfo=SHANGHAI) if n < 8 else datetime(2026, 12, 23, 9, 0, tzinfo=SHANGHAI)

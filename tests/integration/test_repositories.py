@@ -65,7 +65,11 @@ async def _dispute(uow: UnitOfWork, **kw: object) -> Dispute:
 
 
 async def test_migrations_at_head(engine: AsyncEngine) -> None:
-    assert await current_revision(engine) == "0001"
+    from alembic.script import ScriptDirectory
+
+    from storage.migrate import alembic_config
+
+    assert await current_revision(engine) == ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 async def test_schema_matches_models(engine: AsyncEngine) -> None:
