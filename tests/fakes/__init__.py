@@ -1,0 +1,1 @@
+"""Local fake platform servers that speak the real wire formats."""
