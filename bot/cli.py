@@ -199,6 +199,116 @@ async def cmd_outbox(args: argparse.Namespace) -> int:
     return 0
 
 
+async def cmd_admin(args: argparse.Namespace) -> int:
+    from bot import admin
+    from bot.app import create_bot
+    from bot.clock import SystemClock
+    from bot.privacy import mask_phone
+
+    settings = _settings()
+    bot = await create_bot(settings)
+    clock = SystemClock()
+    try:
+        async with bot.uow_factory() as uow:
+            what = f"{args.admin_target} {args.action}"
+            if what == "group bind":
+                await admin.bind_group(
+                    uow,
+                    clock,
+                    platform=args.platform,
+                    chat_id=args.chat_id,
+                    name=args.name,
+                    area=args.area,
+                    kind=args.kind,
+                )
+                print(f"已绑定 {args.platform}:{args.chat_id}「{args.name}」→ {args.area or '—'}（{args.kind}）")
+            elif what == "group list":
+                from sqlalchemy import select
+
+                from storage.models import Group
+
+                for g in (await uow.session.scalars(select(Group).order_by(Group.id))).all():
+                    print(f"{g.platform}:{g.chat_id}\t{g.name}\t{g.area or '—'}\t{g.kind}")
+            elif what == "person add":
+                role = admin.role_code(bot.rules, args.role)
+                if role is None:
+                    print(f"未知角色「{args.role}」", file=sys.stderr)
+                    return 2
+                ids = {
+                    p: v
+                    for p, v in (("wecom", args.wecom), ("dingtalk", args.dingtalk), ("console", args.console))
+                    if v
+                }
+                await admin.register_person(
+                    uow, clock, key=args.key, name=args.name, role=role, phone=args.phone, identities=ids
+                )
+                print(f"已登记 {args.key} {args.name}（{bot.rules.roles.roles[role].name}）")
+            elif what == "person import":
+                report = await admin.import_people(uow, clock, bot.rules, Path(args.file), strict=args.strict)
+                for err in report.errors:
+                    print(err, file=sys.stderr)
+                print(f"导入 {report.imported} 人，错误 {len(report.errors)} 处")
+                if report.errors and args.strict:
+                    return 1
+            elif what == "person list":
+                for p in await uow.people.all():
+                    phone = (p.phone if args.full else mask_phone(p.phone)) if p.phone else "—"
+                    accounts = ",".join(f"{i.platform}:{i.platform_user_id}" for i in p.identities)
+                    print(f"{p.key}\t{p.name}\t{phone}\t{p.role}\t{accounts}")
+            elif what == "area set":
+                await admin.set_area(
+                    uow,
+                    clock,
+                    bot.rules,
+                    area=args.area,
+                    station=args.station,
+                    officer_key=args.officer,
+                    town=args.town,
+                )
+                print(f"辖区「{args.area}」→ {args.station}，包村民警 {args.officer}")
+            await uow.commit()
+    except ValueError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    finally:
+        await bot.close()
+    return 0
+
+
+def _add_admin_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    a = sub.add_parser("admin", help="groups, people and areas")
+    a_sub = a.add_subparsers(dest="admin_target", required=True)
+    g = a_sub.add_parser("group").add_subparsers(dest="action", required=True)
+    gb = g.add_parser("bind", help="bind a chat to an area and a kind")
+    gb.add_argument("--platform", required=True, choices=["wecom", "dingtalk", "console"])
+    gb.add_argument("--chat-id", required=True)
+    gb.add_argument("--name", required=True)
+    gb.add_argument("--area")
+    gb.add_argument("--kind", required=True, choices=["resident", "police"])
+    g.add_parser("list")
+    p = a_sub.add_parser("person").add_subparsers(dest="action", required=True)
+    pa = p.add_parser("add", help="register a person with real name, phone, role and platform ids")
+    pa.add_argument("--key", required=True)
+    pa.add_argument("--name", required=True)
+    pa.add_argument("--phone")
+    pa.add_argument("--role", required=True, help="role code or Chinese name (网格员, 民警, 所长, 群众 ...)")
+    pa.add_argument("--wecom")
+    pa.add_argument("--dingtalk")
+    pa.add_argument("--console")
+    pi = p.add_parser("import", help="import people from .csv or .xlsx")
+    pi.add_argument("file")
+    pi.add_argument("--strict", action="store_true", help="import nothing if any row is bad")
+    pl = p.add_parser("list")
+    pl.add_argument("--full", action="store_true", help="show phone numbers unmasked")
+    ar = a_sub.add_parser("area").add_subparsers(dest="action", required=True)
+    ars = ar.add_parser("set", help="route an area to a station and officer (overrides routing.yaml)")
+    ars.add_argument("area")
+    ars.add_argument("--station", required=True)
+    ars.add_argument("--officer", required=True, help="person key of the 包村民警")
+    ars.add_argument("--town")
+    a.set_defaults(run=cmd_admin)
+
+
 # ---- parser ----------------------------------------------------------------------------------------------
 
 
@@ -243,6 +353,7 @@ def build_parser() -> argparse.ArgumentParser:
     orr = o_sub.add_parser("resend")
     orr.add_argument("id", type=int)
     orr.set_defaults(run=cmd_outbox)
+    _add_admin_parser(sub)
     return p
 
 

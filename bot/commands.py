@@ -19,6 +19,7 @@ VERBS: dict[str, str] = {
     "转案件": "转案件",
     "撤销": "撤销",
     "合并": "合并",
+    "定级": "定级",
     "补充": "补充",
     "进展": "补充",
     "回访": "回访",
@@ -29,6 +30,7 @@ VERBS: dict[str, str] = {
 }
 _VERB_RE = re.compile("|".join(re.escape(v) for v in sorted(VERBS, key=len, reverse=True)), re.IGNORECASE)
 _LEADING_MENTIONS = re.compile(r"^(?:@\S+\s+)+")
+_LEADING_REF = re.compile(r"(?:#\s*|JF-?\d{8}-?)0*(\d{1,9})(?!\d)\s*(?:补充|进展)?", re.IGNORECASE)
 _CODE = re.compile(r"(?:#\s*|JF-?\d{8}-?|编号\s*)?0*(\d{1,9})(?!\d)", re.IGNORECASE)
 
 
@@ -54,6 +56,9 @@ def parse_command(text: str) -> Command | None:
     body = _LEADING_MENTIONS.sub("", normalize(text))
     m = _VERB_RE.match(body)
     if not m:
+        ref = _LEADING_REF.match(body)
+        if ref:  # "#0007 对方电话…" or "JF-20261118-0031：…" adds to that record
+            return Command(verb="补充", number=int(ref.group(1)), args=body[ref.end() :].strip(" :：,，"))
         return None
     verb = VERBS[m.group(0).lower()]
     rest = body[m.end() :].lstrip(" :：,，")

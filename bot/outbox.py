@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 
 from bot.clock import Clock
 from bot.messages import Button, OutboundKind, Target
-from bot.privacy import FULL, MASKED, Privacy, scrub
+from bot.privacy import FULL, MASKED, Privacy
 from storage.models import OutboxMessage
 from storage.uow import UnitOfWork
 
@@ -29,6 +29,15 @@ class Notifier:
         group = await self.uow.groups.get(target.platform, target.chat_id)
         return FULL if group is not None and group.kind == "police" else MASKED
 
+    async def _real_names(self, dispute_id: int) -> list[str]:
+        dispute = await self.uow.disputes.get(dispute_id)
+        if dispute is None:
+            return []
+        names = [p.name for p in dispute.parties]
+        if dispute.reporter is not None and dispute.reporter.role not in POLICE_ROLES:
+            names.append(dispute.reporter.name)
+        return names
+
     async def send(
         self,
         target: Target,
@@ -42,10 +51,12 @@ class Notifier:
         dispute_id: int | None = None,
     ) -> OutboxMessage:
         privacy = await self.privacy_for(target)
+        if privacy.masked and dispute_id is not None:
+            privacy = privacy.with_names(await self._real_names(dispute_id))
         text = render(privacy)
-        if privacy.masked:  # defence in depth: nothing phone- or ID-shaped leaves for a resident audience
-            text = scrub(text)
-            title = scrub(title) if title else title
+        if privacy.masked:  # defence in depth: nothing name-, phone- or ID-shaped leaves for a resident audience
+            text = privacy.text(text)
+            title = privacy.text(title) if title else title
         now = self.clock.now()
         row = OutboxMessage(
             platform=target.platform,

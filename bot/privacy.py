@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable
 
 _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])\d{2}\d{3}[\dXx](?![0-9A-Za-z])")
 _MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)[ -]?(\d{4})[ -]?(\d{4})(?!\d)")
@@ -55,11 +56,25 @@ def scrub(text: str) -> str:
     return _LANDLINE.sub(lambda m: f"{m.group(1)}-****{m.group(3)}", text)
 
 
-class Privacy:
-    """How names, phones and ID numbers are shown to one audience."""
+def mask_names(text: str, names: Iterable[str]) -> str:
+    """Replace every known full name in free text by its masked form (longest names first)."""
+    for name in sorted({n for n in names if n}, key=len, reverse=True):
+        masked = mask_name(name)
+        if masked != name:
+            text = text.replace(name, masked)
+    return text
 
-    def __init__(self, masked: bool) -> None:
+
+class Privacy:
+    """How names, phones and ID numbers are shown to one audience; `names` are the real names that free text
+    (summaries, outcomes, notes) may contain and that a masked audience must not see."""
+
+    def __init__(self, masked: bool, names: Iterable[str] = ()) -> None:
         self.masked = masked
+        self.names = tuple(names)
+
+    def with_names(self, names: Iterable[str]) -> Privacy:
+        return Privacy(self.masked, [*self.names, *names])
 
     def name(self, name: str) -> str:
         return mask_name(name) if self.masked else name
@@ -71,7 +86,13 @@ class Privacy:
         return None if self.masked else value
 
     def text(self, text: str) -> str:
-        return scrub(text) if self.masked else text
+        return scrub(mask_names(text, self.names)) if self.masked else text
+
+    def free_text(self, text: str | None) -> str:
+        """Summaries, outcomes and notes may name anyone: a masked audience does not get them at all."""
+        if self.masked:
+            return "（详情仅民警可见）"
+        return text or "—"
 
 
 FULL = Privacy(masked=False)

@@ -55,12 +55,51 @@ def registered_reply(d: Dispute, rules: Rules, tz: object, p: Privacy) -> str:
         f"类别：{cat}｜风险：{colour(rules, d)}",
         f"地点：{d.location or '未提供'}",
         f"当事人：{parties_line(d, p)}",
-        f"接单时限：{fmt_time(d.accept_by, tz)}｜办结时限：{fmt_time(d.resolve_by, tz)}",
     ]
-    if d.missing:
-        lines.append("待补充：" + "、".join(FIELD_LABELS.get(f, f) for f in d.missing))
-        lines.append(FIELD_QUESTIONS.get(d.missing[0], "") + f"（回复「补充 #{d.id} 内容」）")
+    if d.status == Status.TRANSFERRED:
+        lines.append(f"已分流至{d.department}办理，民警跟踪回访。")
+    else:
+        lines.append(f"接单时限：{fmt_time(d.accept_by, tz)}｜办结时限：{fmt_time(d.resolve_by, tz)}")
+    lines += missing_lines(d)
     return "\n".join(lines)
+
+
+def missing_lines(d: Dispute) -> list[str]:
+    if not d.missing:
+        return []
+    return [
+        "待补充：" + "、".join(FIELD_LABELS.get(f, f) for f in d.missing),
+        FIELD_QUESTIONS.get(d.missing[0], "") + f"（直接回复即可，或发「补充 #{d.id} 内容」）",
+    ]
+
+
+def supplemented_reply(d: Dispute, changed: list[str], p: Privacy) -> str:
+    head = f"📎 已补充 {d.code}" + (f"：{p.text('、'.join(changed))}" if changed else "（已记录）")
+    if not d.missing:
+        return head + "。信息已齐全，谢谢！"
+    return "\n".join([head, *missing_lines(d)])
+
+
+def diverted_notice(d: Dispute, rules: Rules, department: str, tracker: str, p: Privacy) -> str:
+    cat = rules.categories.by_code(d.category).name
+    return "\n".join(
+        [
+            f"【分流】{d.code}｜{colour(rules, d)}｜{cat} → {department}",
+            f"地点：{d.location or '未提供'}｜当事人：{parties_line(d, p)}",
+            f"摘要：{p.free_text(d.summary)}",
+            f"@{tracker} 请跟踪办理情况并按期回访。",
+        ]
+    )
+
+
+def escalated_notice(d: Dispute, rules: Rules, level_owner: str, who: str, reason: str, p: Privacy) -> str:
+    return "\n".join(
+        [
+            f"【上提】{d.code}｜{colour(rules, d)}｜已上提至{level_owner}（{reason}）",
+            f"@{who} 请牵头化解。地点：{d.location or '未提供'}｜当事人：{parties_line(d, p)}",
+            f"摘要：{p.free_text(d.summary)}",
+        ]
+    )
 
 
 def dispatch_notice(d: Dispute, rules: Rules, tz: object, officer_name: str, p: Privacy) -> str:
@@ -73,7 +112,7 @@ def dispatch_notice(d: Dispute, rules: Rules, tz: object, officer_name: str, p: 
             f"@{officer_name} 请在 {fmt_time(d.accept_by, tz)} 前接单",
             f"地点：{d.location or '未提供'}",
             f"当事人：{parties_line(d, p)}｜电话：{phones}",
-            f"摘要：{p.text(d.summary)}",
+            f"摘要：{p.free_text(d.summary)}",
             f"风险依据：{reasons}",
             f"办结时限：{fmt_time(d.resolve_by, tz)}（{COMPLEXITY_LABELS[d.complexity]}）",
             f"回复「接单 #{d.id}」接单，「反馈 #{d.id} 已化解 说明」反馈结果。",
@@ -85,9 +124,9 @@ def accepted_reply(d: Dispute, officer_name: str, tz: object) -> str:
     return f"👮 {officer_name} 已接单 {d.code}，请于 {fmt_time(d.resolve_by, tz)} 前化解并反馈。"
 
 
-def resolved_reply(d: Dispute, revisit_days: list[int]) -> str:
+def resolved_reply(d: Dispute, revisit_days: list[int], p: Privacy) -> str:
     plan = "、".join(f"第{n}天" for n in revisit_days) or "无"
-    return f"📝 {d.code} 已反馈化解：{d.outcome or '—'}\n回访计划：{plan}。回访后回复「回访 #{d.id} 满意」。"
+    return f"📝 {d.code} 已反馈化解：{p.free_text(d.outcome)}\n回访计划：{plan}。回访后回复「回访 #{d.id} 满意」。"
 
 
 def closed_reply(d: Dispute) -> str:
@@ -99,7 +138,7 @@ def revisit_reminder(d: Dispute, seq: int, total: int, officer_name: str, p: Pri
         [
             f"【回访提醒】{d.code}（第{seq}/{total}次）",
             f"@{officer_name} 请回访当事人：{parties_line(d, p)}",
-            f"地点：{d.location or '未提供'}｜化解情况：{d.outcome or '—'}",
+            f"地点：{d.location or '未提供'}｜化解情况：{p.free_text(d.outcome)}",
             f"了解是否满意有效、是否会有反复，回复「回访 #{d.id} 满意/基本满意/不满意」，如有反复请注明「反复」。",
         ]
     )
@@ -122,7 +161,7 @@ def detail(d: Dispute, rules: Rules, tz: object, events: list[TimelineEvent], p:
         f"当事人：{parties_line(d, p)}",
         f"责任民警：{d.assignee.name if d.assignee else '未指派'}",
         f"接单时限：{fmt_time(d.accept_by, tz)}｜办结时限：{fmt_time(d.resolve_by, tz)}",
-        f"摘要：{p.text(d.summary)}",
+        f"摘要：{p.free_text(d.summary)}",
     ]
     for e in events[-5:]:
         lines.append(f"· {fmt_time(e.at, tz)} {e.actor_label} {EVENT_LABELS.get(e.action, e.action)}")

@@ -141,6 +141,7 @@ class Station(_Strict):
     leader: str  # person key
     police_group: str  # "<platform>:<chat id>"
     county: str = "县局调解中心"
+    county_group: str | None = None  # "<platform>:<chat id>" of the county bureau's work group, if any
 
 
 class RoutingRules(_Strict):

@@ -27,6 +27,7 @@ ROUTES = [
     Route("转案件", workflow.convert_dispute),
     Route("撤销", workflow.withdraw_dispute),
     Route("合并", workflow.merge_dispute),
+    Route("定级", workflow.regrade_dispute),
 ]
 
 FALLBACKS = [

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bot import templates
 from bot.commands import Command
 from bot.context import HandlerContext
+from bot.domain import deadlines
 from bot.domain.errors import BadCommand, IllegalTransition, NotFound
 from bot.domain.lifecycle import TERMINAL, Action, Status
-from bot.messages import Button
-from handlers.common import find_dispute, mention_of, record_event, require, station_group, transition
+from config.rules import Complexity, Risk
+from handlers.common import find_dispute, mention_of, record_event, require, transition
+from handlers.intake import notify_dispatch, notify_diversion
+from handlers.plan import schedule_revisits
+from handlers.routing import diversion_department, route_for
+from storage.models import Dispute
 
 
 async def reassign_dispute(ctx: HandlerContext, cmd: Command) -> None:
@@ -29,34 +36,47 @@ async def reassign_dispute(ctx: HandlerContext, cmd: Command) -> None:
         raise BadCommand(f"请 @ 要转派的民警，例如「转派 #{dispute.id} @王警官」。")
     await transition(ctx, dispute, Action.REASSIGN, {"to": person.key})
     dispute.assignee_id, dispute.assignee = person.id, person
-    target = station_group(ctx, dispute)
-    await ctx.notifier.send(
-        target,
-        "dispatch",
-        lambda p: templates.dispatch_notice(dispute, ctx.rules, ctx.clock.tz, person.name, p),
-        mentions=mention_of(ctx, person, target.platform),
-        buttons=[Button("接单", "接单", str(dispute.id)), Button("反馈", "反馈", str(dispute.id))],
-        dispute_id=dispute.id,
-    )
+    await notify_dispatch(ctx, dispute)
 
 
 async def divert_dispute(ctx: HandlerContext, cmd: Command) -> None:
-    """分流 #7 [部门]: non-police disputes go to the department; red ones keep their police owner."""
+    """分流 #7 [部门]: the department handles it and the officer tracks it; red keeps its police owner."""
     require(ctx, "divert")
     dispute = await find_dispute(ctx, cmd)
-    department = cmd.args or ctx.rules.routing.departments.get(dispute.category)
+    department = (
+        cmd.args or diversion_department(ctx.rules, dispute) or ctx.rules.routing.departments.get(dispute.category)
+    )
     if not department:
         raise BadCommand(f"请写明分流部门，例如「分流 #{dispute.id} 人社局」。")
+    if dispute.risk == "high":
+        if Status(dispute.status) in TERMINAL or dispute.status == Status.CLOSED:
+            raise IllegalTransition(f"{dispute.code} 已结束，不能分流。")
+        dispute.department = department
+        await record_event(ctx, dispute, "cooperate", detail={"department": department})
+        await ctx.reply(
+            "diverted",
+            lambda p: f"↪️ {dispute.code} 为红色风险，仍由民警主办，已通知{department}协同处置。",
+            dispute_id=dispute.id,
+        )
+        return
     await transition(ctx, dispute, Action.TRANSFER, {"department": department})
     dispute.department = department
-    keep = "，红色风险仍由责任民警跟进" if dispute.risk == "high" else ""
-    await ctx.reply("diverted", lambda p: f"↪️ {dispute.code} 已分流至{department}{keep}。", dispute_id=dispute.id)
+    await ctx.uow.reminders.cancel_pending(dispute.id, ["accept_overdue", "resolve_overdue"])
+    await schedule_revisits(ctx, dispute)
+    await notify_diversion(ctx, dispute, department, await route_for(ctx.uow, ctx.rules, dispute.area))
 
 
 async def escalate_dispute(ctx: HandlerContext, cmd: Command) -> None:
-    """上提一级 (三级调解): village -> station -> county."""
+    """上提一级 (三级调解): village -> station -> county; the next level is told at once."""
     require(ctx, "escalate")
     dispute = await find_dispute(ctx, cmd)
+    await escalate(ctx, dispute, cmd.args or "民警申请上提")
+    level = templates.LEVEL_LABELS[dispute.level]
+    await ctx.reply("escalated", lambda p: f"⬆️ {dispute.code} 已上提至{level}。", dispute_id=dispute.id)
+
+
+async def escalate(ctx: HandlerContext, dispute: Dispute, reason: str) -> None:
+    """Raise the record one level and alert whoever answers at the new level; shared with 督办 jobs."""
     if Status(dispute.status) in TERMINAL or dispute.status == Status.CLOSED:
         raise IllegalTransition(f"{dispute.code} 已结束，不能上提。")
     if dispute.level >= 3:
@@ -64,9 +84,78 @@ async def escalate_dispute(ctx: HandlerContext, cmd: Command) -> None:
     before = dispute.level
     dispute.level += 1
     dispute.updated_at = ctx.clock.now()
-    await record_event(ctx, dispute, "escalate", detail={"from_level": before, "to_level": dispute.level})
-    level = templates.LEVEL_LABELS[dispute.level]
-    await ctx.reply("escalated", lambda p: f"⬆️ {dispute.code} 已上提至{level}。", dispute_id=dispute.id)
+    await record_event(
+        ctx, dispute, "escalate", detail={"from_level": before, "to_level": dispute.level, "reason": reason}
+    )
+    route = await route_for(ctx.uow, ctx.rules, dispute.area)
+    if dispute.level == 2:
+        leader = await ctx.uow.people.by_key(route.leader_key)
+        target, who, mentions = (
+            route.police_group,
+            leader.name if leader else "所领导",
+            mention_of(ctx, leader, route.police_group.platform),
+        )
+    else:
+        target, who, mentions = route.county_group or route.police_group, route.county, []
+    owner = templates.LEVEL_LABELS[dispute.level]
+    await ctx.notifier.send(
+        target,
+        "escalated_notice",
+        lambda p: templates.escalated_notice(dispute, ctx.rules, owner, who, reason, p),
+        mentions=mentions,
+        dispute_id=dispute.id,
+    )
+
+
+async def regrade_dispute(ctx: HandlerContext, cmd: Command) -> None:
+    """定级 #7 红/黄/蓝 or 一般/复杂/疑难: the officer corrects risk or complexity; deadlines follow."""
+    require(ctx, "feedback")
+    dispute = await find_dispute(ctx, cmd)
+    scheme = ctx.rules.risk.schemes[ctx.rules.risk.scheme]
+    colours: dict[str, Risk] = {scheme.high: "high", scheme.medium: "medium", scheme.low: "low"}
+    levels: dict[str, Complexity] = {"一般": "general", "复杂": "complex", "疑难": "difficult"}
+    risk = next((r for word, r in colours.items() if word in cmd.args), None)
+    complexity = next((c for word, c in levels.items() if word in cmd.args), None)
+    if risk is None and complexity is None:
+        raise BadCommand(f"请写明风险等级或复杂程度，例如「定级 #{dispute.id} 红」或「定级 #{dispute.id} 疑难」。")
+    before = {
+        "risk": dispute.risk,
+        "complexity": dispute.complexity,
+        "accept_by": _iso(dispute.accept_by),
+        "resolve_by": _iso(dispute.resolve_by),
+    }
+    if risk is not None:
+        dispute.risk = risk
+        dispute.accept_by = deadlines.accept_by(dispute.reported_at, risk, ctx.rules.deadlines)
+        if complexity is None:
+            complexity = deadlines.default_complexity(risk, ctx.rules.deadlines)
+    if complexity is not None:
+        dispute.complexity = complexity
+        dispute.resolve_by = deadlines.resolve_by(dispute.reported_at, complexity, ctx.rules.deadlines)
+    after = {
+        "risk": dispute.risk,
+        "complexity": dispute.complexity,
+        "accept_by": _iso(dispute.accept_by),
+        "resolve_by": _iso(dispute.resolve_by),
+    }
+    await ctx.uow.reminders.reschedule(dispute.id, "accept_overdue", dispute.accept_by)
+    await ctx.uow.reminders.reschedule(dispute.id, "resolve_overdue", dispute.resolve_by)
+    dispute.updated_at = ctx.clock.now()
+    await record_event(ctx, dispute, "regrade", detail={"before": before, "after": after})
+    tz = ctx.clock.tz
+    await ctx.reply(
+        "regraded",
+        lambda p: (
+            f"🔧 {dispute.code} 已调整为{ctx.rules.risk.colour(dispute.risk)}色、"
+            f"{templates.COMPLEXITY_LABELS[dispute.complexity]}；接单时限 {templates.fmt_time(dispute.accept_by, tz)}，"
+            f"办结时限 {templates.fmt_time(dispute.resolve_by, tz)}。"
+        ),
+        dispute_id=dispute.id,
+    )
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
 
 
 async def convert_dispute(ctx: HandlerContext, cmd: Command) -> None:

@@ -69,6 +69,18 @@ class Group(Base):
     created_at: Mapped[datetime]
 
 
+class AreaAssignment(Base):
+    """Routing kept in the database (set with `jingwu admin area set`); it overrides routing.yaml."""
+
+    __tablename__ = "area_assignments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area: Mapped[str] = mapped_column(String(64), unique=True)
+    town: Mapped[str | None] = mapped_column(String(64))
+    station: Mapped[str] = mapped_column(String(64))
+    officer_key: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime]
+
+
 class Dispute(Base):
     __tablename__ = "disputes"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -98,6 +110,7 @@ class Dispute(Base):
     reasons: Mapped[list[Any]] = mapped_column(default=list)
     missing: Mapped[list[Any]] = mapped_column(default=list)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("disputes.id"))
+    awaiting_field: Mapped[str | None] = mapped_column(String(32))  # the question the bot asked the reporter
     origin_platform: Mapped[str] = mapped_column(String(16))
     origin_chat_id: Mapped[str] = mapped_column(String(128))
     version: Mapped[int] = mapped_column(Integer, default=1)

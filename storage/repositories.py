@@ -12,6 +12,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
+    AreaAssignment,
     Dispute,
     Group,
     InboxMessage,
@@ -32,6 +33,18 @@ class _Repo:
         return self.session.get_bind().dialect.name == "postgresql"
 
 
+class AreaRepository(_Repo):
+    async def get(self, area: str) -> AreaAssignment | None:
+        return (await self.session.scalars(select(AreaAssignment).where(AreaAssignment.area == area))).first()
+
+    async def all(self) -> list[AreaAssignment]:
+        return list((await self.session.scalars(select(AreaAssignment).order_by(AreaAssignment.area))).all())
+
+    async def add(self, row: AreaAssignment) -> None:
+        self.session.add(row)
+        await self.session.flush()
+
+
 class DisputeRepository(_Repo):
     async def add(self, dispute: Dispute) -> Dispute:
         self.session.add(dispute)
@@ -46,13 +59,26 @@ class DisputeRepository(_Repo):
         return await self.session.get(Dispute, number)
 
     async def find(
-        self, *, status: Sequence[str] | None = None, assignee_id: int | None = None, limit: int = 100
+        self,
+        *,
+        status: Sequence[str] | None = None,
+        assignee_id: int | None = None,
+        reporter_id: int | None = None,
+        chat: tuple[str, str] | None = None,
+        reported_since: datetime | None = None,
+        limit: int = 100,
     ) -> list[Dispute]:
         q = select(Dispute).order_by(Dispute.id.desc()).limit(limit)
         if status:
             q = q.where(Dispute.status.in_(status))
         if assignee_id is not None:
             q = q.where(Dispute.assignee_id == assignee_id)
+        if reporter_id is not None:
+            q = q.where(Dispute.reporter_id == reporter_id)
+        if chat is not None:
+            q = q.where(Dispute.origin_platform == chat[0], Dispute.origin_chat_id == chat[1])
+        if reported_since is not None:
+            q = q.where(Dispute.reported_at >= reported_since)
         return list((await self.session.scalars(q)).all())
 
     async def add_event(self, event: TimelineEvent) -> None:
@@ -186,6 +212,16 @@ class ReminderRepository(_Repo):
     async def for_dispute(self, dispute_id: int) -> list[Reminder]:
         q = select(Reminder).where(Reminder.dispute_id == dispute_id).order_by(Reminder.due_at, Reminder.id)
         return list((await self.session.scalars(q)).all())
+
+    async def reschedule(self, dispute_id: int, kind: str, due_at: datetime | None) -> None:
+        """Move a pending 督办 reminder to a new deadline (after the officer re-grades the record)."""
+        if due_at is None:
+            return
+        await self.session.execute(
+            update(Reminder)
+            .where(Reminder.dispute_id == dispute_id, Reminder.status == "pending", Reminder.kind == kind)
+            .values(due_at=due_at)
+        )
 
     async def cancel_pending(self, dispute_id: int, kinds: Sequence[str]) -> None:
         await self.session.execute(

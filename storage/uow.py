@@ -9,6 +9,7 @@ from types import TracebackType
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.repositories import (
+    AreaRepository,
     DisputeRepository,
     GroupRepository,
     InboxRepository,
@@ -25,6 +26,7 @@ class UnitOfWork:
     inbox: InboxRepository
     outbox: OutboxRepository
     reminders: ReminderRepository
+    areas: AreaRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -42,6 +44,7 @@ class UnitOfWork:
             OutboxRepository(s),
             ReminderRepository(s),
         )
+        self.areas = AreaRepository(s)
         return self
 
     async def __aexit__(

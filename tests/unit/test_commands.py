@@ -52,7 +52,20 @@ def test_verbs_and_synonyms(text: str, verb: str) -> None:
     assert cmd is not None and cmd.verb == verb
 
 
-@pytest.mark.parametrize("text", ["今天天气不错", "幸福村有人吵架", "", "#7"])
+@pytest.mark.parametrize(
+    ("text", "number", "args"),
+    [
+        ("#7 对方电话13800138000", 7, "对方电话13800138000"),
+        ("＃０００７补充：李某已搬走", 7, "李某已搬走"),
+        ("JF-20261118-0031 进展 双方已见面", 31, "双方已见面"),
+        ("#7", 7, ""),
+    ],
+)
+def test_leading_code_means_supplement(text: str, number: int, args: str) -> None:
+    assert parse_command(text) == Command(verb="补充", number=number, args=args)
+
+
+@pytest.mark.parametrize("text", ["今天天气不错", "幸福村有人吵架", "", "7号楼漏水"])
 def test_not_a_command(text: str) -> None:
     assert parse_command(text) is None
 
