@@ -31,7 +31,7 @@ async def register_dispute(ctx: HandlerContext) -> None:
     area = ctx.group.area if ctx.group else None
     ex = ctx.services.extractor.extract(ctx.msg.text, ctx.msg.sent_at, area)
     draft = await _open_draft(ctx)
-    if draft is not None and (draft.awaiting_field or not _is_separate_report(ex, draft)):
+    if draft is not None and not _is_separate_report(ex, draft):
         await fill_in(ctx, draft, ctx.msg.text)
         return
     if not ex.is_dispute:
