@@ -20,9 +20,9 @@ class Extraction:
     id_numbers: list[str] = field(default_factory=list)
     occurred_at: datetime | None = None
     summary: str | None = None
-    amount: int | None = None
+    amount: int | None = None  # yuan
     head_count: int | None = None
-    reasons: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)  # the cues that fired, shown to officers: 红:扬言, 类别:...
     missing: list[str] = field(default_factory=list)
 
     def contract(self) -> dict[str, Any]:
@@ -42,3 +42,11 @@ class Extraction:
 
 class Extractor(Protocol):
     def extract(self, text: str, sent_at: datetime, area: str | None = None) -> Extraction: ...
+
+
+class AsyncExtractor(Extractor, Protocol):
+    """Both extractors have it; handlers on the event loop should await it (the LLM one does network I/O)."""
+
+    async def aextract(self, text: str, sent_at: datetime, area: str | None = None) -> Extraction: ...
+
+    async def aclose(self) -> None: ...

@@ -1,0 +1,67 @@
+"""Cue lists from the rule files: plain words, or regular expressions written as `re:...`, with negation."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+REGEX_PREFIX = "re:"
+
+
+@dataclass(frozen=True)
+class Hit:
+    cue: str  # as written in the rule file: what officers see among the reasons
+    start: int
+    text: str  # the words it matched
+
+
+class CueSet:
+    """Finds the cues of one list in a text; a cue right after a negation (没动手) does not fire."""
+
+    def __init__(self, cues: Iterable[str], negations: Iterable[str] = ()) -> None:
+        self._plain: list[str] = []
+        self._regex: list[tuple[str, re.Pattern[str]]] = []
+        for cue in dict.fromkeys(c for c in cues if c):
+            if cue.startswith(REGEX_PREFIX):
+                self._regex.append((cue, re.compile(cue[len(REGEX_PREFIX) :])))
+            else:
+                self._plain.append(cue)
+        self._negations = tuple(n for n in negations if n)
+
+    def __bool__(self) -> bool:
+        return bool(self._plain or self._regex)
+
+    def hits(self, text: str) -> list[Hit]:
+        found: list[Hit] = []
+        for cue in self._plain:
+            start = text.find(cue)
+            while start >= 0:
+                if not self._negated(text, start):
+                    found.append(Hit(cue, start, cue))
+                    break
+                start = text.find(cue, start + 1)
+        for cue, pattern in self._regex:
+            for m in pattern.finditer(text):
+                if not self._negated(text, m.start()):
+                    found.append(Hit(cue, m.start(), m.group(0)))
+                    break
+        found.sort(key=lambda h: h.start)
+        return found
+
+    def first(self, text: str) -> Hit | None:
+        found = self.hits(text)
+        return found[0] if found else None
+
+    def any(self, text: str) -> bool:
+        found = any(c in text for c in self._plain) or any(p.search(text) for _, p in self._regex)
+        return found and (not self._negations or bool(self.hits(text)))
+
+    def _negated(self, text: str, start: int) -> bool:
+        # 没动手, 没有打起来, 没敢动手: a negation ending at most one character before the cue
+        window = text[max(0, start - 4) : start]
+        return any(window.endswith(n) or window[:-1].endswith(n) for n in self._negations if window)
+
+
+def longest_first(words: Iterable[str]) -> list[str]:
+    return sorted(dict.fromkeys(words), key=len, reverse=True)

@@ -1,0 +1,106 @@
+"""The extractor's own editable word lists (config/rules/extraction.yaml), validated with file/line/field errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from config.rules import load_yaml_model
+
+DEFAULT_FILE = Path(__file__).resolve().parents[2] / "config" / "rules" / "extraction.yaml"
+FILE_NAME = "extraction.yaml"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DisputeCues(_Strict):
+    """What makes a message a dispute report, and what marks chatter, notices, questions and patrol logs."""
+
+    conflict: list[str] = Field(min_length=1)  # a quarrel, a claim, a grievance
+    report: list[str] = []  # a report's prefix or wording (上报, 反映)
+    not_dispute: list[str] = []  # a notice, a meeting, a patrol that found nothing: never a dispute
+    question: list[str] = []  # asking how to do something
+    closed: list[str] = []  # a message that only says an earlier matter is settled
+    collective: list[str] = []  # many people as one side (村民们, 业主们): counts as a party
+
+
+class RiskCues(_Strict):
+    """Helpers for risk.yaml: what cancels a cue, and the figures that raise a record to medium or high."""
+
+    negations: list[str] = ["没", "未", "没有", "不曾"]
+    calm: list[str] = []  # low-risk cues shown as reasons (情绪稳定, 已劝开)
+    crowd_words: list[str] = []  # gathering verbs that make a head count a crowd
+    crowd_size: int = Field(default=10, ge=2)
+    medium_amount: int = Field(default=10000, ge=0)
+
+
+class CategoryCues(_Strict):
+    """Extra weight for keywords of categories.yaml that decide a category on their own."""
+
+    weights: dict[str, float] = {}
+    default_weight: float = Field(default=1.0, gt=0)
+
+
+class PlaceCues(_Strict):
+    """Suffixes that end a place name, details that may follow it, and words that cannot be part of one."""
+
+    areas: list[str] = Field(min_length=1)  # 村, 社区, 小区 ...
+    venues: list[str] = Field(min_length=1)  # 医院, 超市, 工地 ...
+    roads: list[str] = ["路", "街", "大道"]
+    prefixes: list[str] = ["县", "镇", "乡", "市", "区"]  # a lone prefix before a venue: 镇卫生院
+    details: list[str] = []  # 东门, 村委会, 卫生室 ... may follow an area name
+    generic: list[str] = []  # words that are not names: 门口, 村里, 镇上
+    stop: list[str] = []  # tokens a place name never contains
+    intent: list[str] = ["要去", "要到", "想去", "准备去"]  # 扬言要去县政府: a threat, not where it happened
+    split: list[str] = []  # dictionary words jieba must not keep whole: 村东 of 柳树湾村东干渠
+    max_name: int = Field(default=8, ge=2)
+
+
+class PartyCues(_Strict):
+    """How people and organisations are written in reports."""
+
+    titles: list[str] = Field(min_length=1)  # 某, 某某, 女士, 阿姨 ...
+    org_suffixes: list[str] = []  # after 某: 某建筑公司, 某超市
+    named_org_suffixes: list[str] = []  # after a name: 锦华物业, 龙泉物业公司
+    formal_org_suffixes: list[str] = []  # registered names, verbs allowed: 丰收农民专业合作社
+    org_stop: list[str] = []  # tokens an organisation name never contains
+    roles: list[str] = []  # words written before a name (车主张某): jieba keeps them whole
+
+
+class TimeCues(_Strict):
+    """Relative times resolved against the message's sent_at."""
+
+    anchors: list[str] = Field(min_length=1)  # words that tie a time to a day: 今天, 昨晚
+    just_now: list[str] = ["刚才", "刚刚"]
+    period_hours: dict[str, int] = {}  # 上午 -> 9 when no hour is given
+
+
+class CountCues(_Strict):
+    """Head counts (十几人, 约40名) and sums of money (三万二千元)."""
+
+    person_units: list[str] = ["人", "名", "位"]
+    person_nouns: list[str] = []  # 工人, 村民 ... after 个
+    person_suffixes: str = "工员民友属客贩"  # any word ending in one of these after 个/名 is people: 二十几个搬运工
+    vague: dict[str, int] = {}  # numbers the parser reads differently from officers: 几十 -> 20
+    money_units: list[str] = ["元", "块", "万", "千"]
+    unit_price: list[str] = ["每"]  # a price per unit is not the sum in dispute
+    min_amount: int = Field(default=10, ge=0)  # 挖塌了一块, 1.5元一平: not the sum in dispute
+
+
+class ExtractionRules(_Strict):
+    dispute: DisputeCues
+    risk: RiskCues = RiskCues()
+    categories: CategoryCues = CategoryCues()
+    places: PlaceCues
+    parties: PartyCues
+    time: TimeCues
+    counts: CountCues = CountCues()
+
+
+def load_extraction_rules(rules_dir: Path | None = None) -> ExtractionRules:
+    """extraction.yaml from `rules_dir` if it has one, else the shipped file."""
+    path = rules_dir / FILE_NAME if rules_dir is not None and (rules_dir / FILE_NAME).exists() else DEFAULT_FILE
+    return load_yaml_model(path, ExtractionRules)

@@ -1,0 +1,136 @@
+"""The Chinese NLP libraries (jionlp, jieba), loaded once per process, with the time that took."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import io
+import logging
+import threading
+import time
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+_lock = threading.Lock()
+_state: dict[str, Any] = {}
+LOAD_SECONDS: dict[str, float] = {}
+
+
+def _jio() -> Any:
+    mod = _state.get("jionlp")
+    if mod is None:
+        with _lock:
+            mod = _state.get("jionlp")
+            if mod is None:
+                started = time.perf_counter()
+                with contextlib.redirect_stdout(io.StringIO()):  # jionlp prints a banner on import
+                    import jionlp
+
+                    jionlp.parse_time("今天上午", time_base=[2026, 1, 1, 12, 0, 0])  # builds the time parser's tables
+                    jionlp.parse_money("一百元")
+                LOAD_SECONDS["jionlp"] = time.perf_counter() - started
+                _state["jionlp"] = mod = jionlp
+    return mod
+
+
+def _jieba() -> Any:
+    tok = _state.get("jieba")
+    if tok is None:
+        with _lock:
+            tok = _state.get("jieba")
+            if tok is None:
+                started = time.perf_counter()
+                import jieba
+
+                jieba.setLogLevel(logging.WARNING)
+                tok = jieba.Tokenizer()
+                tok.initialize()
+                LOAD_SECONDS["jieba"] = time.perf_counter() - started
+                _state["jieba"] = tok
+    return tok
+
+
+def warm_up() -> dict[str, float]:
+    """Load both libraries now (not on the first message); returns the seconds each took, once per process."""
+    _jio()
+    _jieba()
+    return dict(LOAD_SECONDS)
+
+
+def add_words(words: Iterable[str], split: Iterable[str] = ()) -> None:
+    """Teach jieba words it must keep whole, and forget words it must split (村东 in 柳树湾村东干渠)."""
+    tok = _jieba()
+    with _lock:
+        for w in words:
+            if len(w) > 1 and not w.startswith("re:"):
+                tok.add_word(w, freq=20000)
+        for w in split:
+            tok.del_word(w)
+        _state.pop("pos", None)
+    segment.cache_clear()
+
+
+def _pos() -> Any:
+    pos = _state.get("pos")
+    if pos is None:
+        import jieba.posseg
+
+        pos = _state["pos"] = jieba.posseg.POSTokenizer(_jieba())
+    return pos
+
+
+def pos_tags(text: str) -> list[str]:
+    """jieba part-of-speech flags of the words of a short text (a few characters: it is slow on long ones)."""
+    return [flag for _, flag in _pos().lcut(text, HMM=False)]
+
+
+def word_tag(word: str) -> str:
+    """The dictionary part of speech of one jieba word ('x' if unknown): a lookup, no tagging."""
+    return str(_pos().word_tag_tab.get(word, "x"))
+
+
+@functools.lru_cache(maxsize=64)
+def segment(text: str) -> tuple[str, ...]:
+    """jieba's words, dictionary only (no HMM guesses), so that a name never swallows its neighbours."""
+    return tuple(_jieba().cut(text, HMM=False))
+
+
+def phone_spans(text: str) -> list[tuple[str, str, int, int]]:
+    """(kind, text, start, end) of every phone number jionlp finds; kind is cell_phone or landline_phone."""
+    found = _jio().extract_phone_number(text, detail=True)
+    return [(f["type"], f["text"], f["offset"][0], f["offset"][1]) for f in found]
+
+
+def id_card_spans(text: str) -> list[tuple[str, int, int]]:
+    found = _jio().extract_id_card(text, detail=True)
+    return [(f["text"], f["offset"][0], f["offset"][1]) for f in found]
+
+
+def time_spans(text: str, base: datetime) -> list[tuple[str, int, list[str]]]:
+    """(text, start, [first, last] as 'YYYY-MM-DD HH:MM:SS') of each time jionlp finds (昨天晚上8点开始 is a span
+    that starts then); `base` is the local time the message was sent."""
+    try:
+        found = _jio().ner.extract_time(text, time_base=base.replace(tzinfo=None), with_parsing=True)
+    except (ValueError, KeyError, IndexError, TypeError):
+        return []
+    out: list[tuple[str, int, list[str]]] = []
+    for f in found:
+        detail = f.get("detail") or {}
+        if f.get("type") in ("time_point", "time_span") and isinstance(detail.get("time"), list):
+            out.append((f["text"], f["offset"][0], detail["time"]))
+    return out
+
+
+def parse_number(text: str) -> tuple[float, float] | None:
+    """A Chinese or Arabic number, exact or vague (二十多, 五六, 1.6万), as (low, high) via jionlp's money parser."""
+    try:
+        parsed = _jio().parse_money(text if text.endswith("元") else text + "元")
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError):
+        return None
+    num = parsed.get("num")
+    if isinstance(num, list):
+        return float(num[0]), float(num[1])
+    if num is None:
+        return None
+    return float(num), float(num)

@@ -1,0 +1,106 @@
+"""Parties as written in reports: 张某, 李某某, 赵某甲, 王女士, 陈阿姨, and organisations such as 某建筑公司."""
+
+from __future__ import annotations
+
+import re
+
+from bot.extraction import nlp
+from bot.extraction.cues import longest_first
+from bot.extraction.lexicon import PartyCues
+
+# 百家姓 (the Song-dynasty list, as jionlp also ships it) plus common surnames it lacks (闫, 佘 ...).
+SURNAMES = "".join(
+    dict.fromkeys(
+        "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张孔曹严华金魏陶姜戚谢邹喻柏水窦章云苏潘葛奚范彭郎鲁韦昌"
+        "马苗凤花方俞任袁柳酆鲍史唐费廉岑薛雷贺倪汤滕殷罗毕郝邬安常乐于时傅皮卞齐康伍余元卜顾孟平黄和穆萧尹姚邵"
+        "湛汪祁毛禹狄米贝明臧计伏成戴谈宋茅庞熊纪舒屈项祝董梁杜阮蓝闵季麻强贾路娄危江童颜郭梅盛林刁钟徐邱骆高夏"
+        "蔡田樊胡凌霍虞万支柯昝管卢莫经房裘缪干解应宗丁宣贲邓郁单杭洪包诸左石崔吉钮龚程嵇邢滑裴陆荣翁荀羊於惠甄"
+        "曲封芮羿储靳汲邴糜松井段富巫乌焦巴弓牧隗山谷车侯宓蓬全郗班仰秋仲伊宫宁仇栾暴甘钭厉戎祖武符刘景詹束龙"
+        "叶幸司韶郜黎蓟薄印宿白怀蒲邰从鄂索咸籍赖卓蔺屠蒙池乔阴胥能苍双闻莘党翟谭贡劳逄姬申扶堵冉宰郦雍郤璩桑桂"
+        "濮牛寿通边扈燕冀郏浦尚农温别庄晏柴瞿阎充慕连茹习宦艾鱼容向古易慎戈廖庾终暨居衡步都耿满弘匡国文寇广禄阙"
+        "东欧殳沃利蔚越夔隆师巩厍聂晁勾敖融冷訾辛阚那简饶空曾毋沙乜养鞠须丰巢关蒯相查後荆红游竺权逯盖益桓公"
+        "仉督晋楚闫法汝鄢涂钦归海岳帅缑亢况后有琴商牟佘佴伯赏墨哈谯笪年爱阳佟言福付覃邝苑迟"
+    )
+)
+COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "慕容", "令狐", "司徒", "夏侯", "尉迟", "公孙")
+_CJK = re.compile(r"^[\u4e00-\u9fa5]+$")
+_GLUE = "的在和与被把给说是了也都就还跟同对向从某"  # never inside an organisation's name
+_FUNCTION = set("和在与被给向对把跟同从到是了的个家让找")  # 和某公司: 和 is a word here, not a surname
+_NOT_NAME = ("v", "p", "c", "d", "r", "u", "m", "t", "q", "f", "y", "e")
+
+
+def _word_starts(text: str) -> set[int]:
+    starts, pos = set(), 0
+    for word in nlp.segment(text):
+        starts.add(pos)
+        pos += len(word)
+    return starts
+
+
+class PartyFinder:
+    def __init__(self, cues: PartyCues, generic: set[str] | None = None) -> None:
+        self._generic = generic or set()  # trade words (装修, 物流) that do not name a company on their own
+        titles = "|".join(re.escape(t) for t in longest_first(cues.titles))
+        compound = "|".join(COMPOUND_SURNAMES)
+        self._person = re.compile(rf"((?:{compound}|[{SURNAMES}])(?:{titles}))")
+        org = "|".join(re.escape(s) for s in longest_first(cues.org_suffixes))
+        self._some_org = re.compile(rf"某(?:(?![{_GLUE}])[\u4e00-\u9fa5]){{0,6}}?(?:{org})")
+        self._named_suffixes = longest_first(cues.named_org_suffixes)
+        self._org_stop = set(cues.org_stop)
+        self._formal = set(cues.formal_org_suffixes)
+
+    def find(self, text: str) -> list[str]:
+        found: list[tuple[int, str]] = []
+        taken: list[tuple[int, int]] = []
+        starts = _word_starts(text)  # a surname starts a jieba word: 边 of 旁边某公司 is not one
+        for m in self._some_org.finditer(text):
+            at = m.start() - 1
+            if at >= 0 and text[at] in SURNAMES and at in starts and text[at] not in _FUNCTION:
+                continue  # 吴某合伙开小店: 吴某 is a person
+            found.append((m.start(), m.group(0)))
+            taken.append(m.span())
+        for start, name in self._named_orgs(text):
+            if not any(s <= start < e for s, e in taken):
+                found.append((start, name))
+                taken.append((start, start + len(name)))
+        for m in self._person.finditer(text):
+            if any(s <= m.start() < e or s == m.start() + 1 for s, e in taken):
+                continue  # inside an organisation, or the 某 of 某超市 after 和/在
+            if (m.start() > 0 and text[m.start() - 1] == "某") or m.start() not in starts:
+                continue  # the 某 of 某某某 written by a careless hand; 旁边某 is no 边某
+            found.append((m.start(), m.group(1)))
+        found.sort()
+        return list(dict.fromkeys(name for _, name in found))
+
+    def _named_orgs(self, text: str) -> list[tuple[int, str]]:
+        """锦华物业, 龙泉物业公司: jieba words before the suffix make the name; no place, no verb."""
+        out: list[tuple[int, str]] = []
+        for suffix in self._named_suffixes:
+            start = text.find(suffix)
+            while start >= 0:
+                name = self._name_before(text, start, formal=suffix in self._formal)
+                if name:
+                    out.append((start - len(name), name + suffix))
+                start = text.find(suffix, start + len(suffix))
+        return out
+
+    def _name_before(self, text: str, end: int, formal: bool) -> str:
+        window = text[max(0, end - 8) : end]
+        words = nlp.segment(window)
+        kept: list[str] = []
+        for idx in range(len(words) - 1, -1, -1):
+            word = words[idx]
+            if word in self._org_stop or not _CJK.match(word) or "某" in word:
+                break
+            if any(word.endswith(s) for s in (*self._named_suffixes, *self._org_stop)):
+                break  # 红星社区物业: the community's management office, not a named company
+            if word not in self._generic and not formal and nlp.word_tag(word).startswith(_NOT_NAME):
+                left = words[idx - 1] if idx else ""
+                one_char = len(word) == 1 and _CJK.match(left) and not nlp.word_tag(word).startswith("v")
+                if not one_char or left in self._org_stop or nlp.word_tag(left).startswith(_NOT_NAME):
+                    break  # 因为物业, 业主拒交物业, 两年物业; but 家 of 美好家装修公司 is part of the name
+            kept.append(word)
+        if all(w in self._generic for w in kept):
+            return ""  # 物流公司: a trade, not a name
+        name = "".join(reversed(kept))
+        return name if len(name) >= 2 else ""

@@ -1,0 +1,195 @@
+"""The place of a dispute: a named venue, a village or compound with its 组/栋/门, or a road, normalised."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.extraction import nlp
+from bot.extraction.cues import REGEX_PREFIX, longest_first
+from bot.extraction.lexicon import PlaceCues
+
+_CN_NUM = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_NUMERIC = r"(?:\d+|[一二三四五六七八九十两]+)"
+_AREA_DETAIL = re.compile(rf"{_NUMERIC}(?:组|栋|幢|号楼|单元|号院|号)(?:\d{{3,4}}室?(?![\d多户人名个元块万]))?")
+_ROAD_DETAIL = re.compile(r"(?:[与和][\u4e00-\u9fa5]{1,6}(?:路|街|大道))?(?:交叉口|十字路口|路口)|\d+号|路段")
+_NAME_WORD = re.compile(r"^(?:[\u4e00-\u9fa5]+|\d+)$")
+_GLUE_END = "到在去进往向从把被给着过说"  # a word ending in one of these is a verb phrase, not a name
+_TIME_WORD = re.compile(r"^(?:今|昨|前天|明天|上午|下午|中午|晚上|早上|凌晨|傍晚|点$|时$)")
+_VERBISH = ("v", "p", "c", "d", "r", "u", "y", "e", "o", "t", "q", "m")
+_WEAK_POS = ("v", "p", "c", "d", "r", "u", "y", "e", "o", "m", "q", "t")
+_SCORES = {"venue": 3.0, "road_detail": 3.0, "area_detail": 2.5, "road": 2.2, "area": 2.0, "town": 1.5}
+
+
+@dataclass(frozen=True)
+class Place:
+    text: str
+    start: int
+    end: int
+    kind: str
+
+    @property
+    def score(self) -> float:
+        return _SCORES[self.kind]
+
+
+def _cn_to_int(text: str) -> int:
+    if text.isdigit():
+        return int(text)
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return (_CN_NUM.get(tens, 1) if tens else 1) * 10 + (_CN_NUM.get(ones, 0) if ones else 0)
+    return int("".join(str(_CN_NUM.get(c, 0)) for c in text))
+
+
+def normalise(place: str) -> str:
+    """No spaces; 二组 -> 2组, 十二栋 -> 12栋."""
+    place = re.sub(r"\s+", "", place)
+    return re.sub(r"[一二三四五六七八九十两]+(?=组|栋|幢|号楼|单元|号)", lambda m: str(_cn_to_int(m.group(0))), place)
+
+
+def _alternation(words: list[str]) -> str:
+    parts = [w[len(REGEX_PREFIX) :] if w.startswith(REGEX_PREFIX) else re.escape(w) for w in longest_first(words)]
+    return "|".join(f"(?:{p})" for p in parts)
+
+
+class PlaceFinder:
+    def __init__(self, cues: PlaceCues) -> None:
+        self.cues = cues
+        self._suffixes = [(s, "venue") for s in cues.venues] + [(s, "area") for s in cues.areas]
+        self._suffixes += [(s, "road") for s in cues.roads]
+        self._suffixes.sort(key=lambda p: len(p[0]), reverse=True)
+        self._by_last: dict[str, list[tuple[str, str]]] = {}
+        self._by_first: dict[str, list[tuple[str, str]]] = {}
+        for suffix, kind in self._suffixes:
+            self._by_last.setdefault(suffix[-1], []).append((suffix, kind))
+            if kind == "area" and len(suffix) > 1:
+                self._by_first.setdefault(suffix[0], []).append((suffix, kind))
+        self._details = re.compile(f"(?:{_alternation(cues.details)})") if cues.details else None
+        self._generic = set(cues.generic)
+        self._stop = set(cues.stop)
+        self._prefixes = set(cues.prefixes)
+        self._venue_words = tuple(cues.venues)
+        self._towns = tuple(s for s in ("街道", "镇", "乡") if s in cues.areas)
+
+    def find(self, text: str) -> str | None:
+        """The best place named in the text, or None."""
+        found = self.candidates(text)
+        if not found:
+            return None
+        best = max(found, key=lambda p: (p.score, -p.start))
+        return normalise(best.text)
+
+    def candidates(self, text: str) -> list[Place]:
+        words = nlp.segment(text)
+        bounds: list[tuple[int, int, str]] = []
+        pos = 0
+        for w in words:
+            bounds.append((pos, pos + len(w), w))
+            pos += len(w)
+        found: list[Place] = []
+        for i, (w_start, _end, word) in enumerate(bounds):
+            for suffix, kind in self._by_last.get(word[-1], []) + self._by_first.get(word[0], []):
+                if word.endswith(suffix):
+                    place = self._build(text, bounds, i, suffix, kind)
+                elif kind == "area" and len(suffix) > 1 and word.startswith(suffix) and i > 0:
+                    place = self._build(text, [*bounds[:i], (w_start, w_start + len(suffix), suffix)], i, suffix, kind)
+                else:
+                    continue
+                if place is not None:
+                    found.append(place)
+                break
+        return self._outermost(found)
+
+    def _build(self, text: str, bounds: list[tuple[int, int, str]], i: int, suffix: str, kind: str) -> Place | None:
+        w_start, end, word = bounds[i]
+        if word != suffix and word in self._generic:
+            return None  # 邻村, 修路
+        s_start = end - len(suffix)
+        head = text[w_start:s_start]  # the part of this word before the suffix (桃源 of 桃源村)
+        pieces: list[str] = [head] if head else []
+        if head and head in self._stop:
+            return None
+        j = i - 1
+        while j >= 0 and sum(map(len, pieces)) < self.cues.max_name:
+            prev = bounds[j][2]
+            if prev in self._stop or not _NAME_WORD.match(prev) or "某" in prev or prev[-1] in _GLUE_END:
+                break
+            if _TIME_WORD.match(prev) or any(prev.endswith(v) for v in self._venue_words):
+                break  # 今天下午3点解放路; 龙泉社区广场跳广场舞: a venue does not name another
+            left = bounds[j - 1][2] if j else ""
+            if self._verbish(prev) and not (self._name_char(prev, left) or prev.startswith("第")):
+                break  # 头被打破送医院: a verb is not part of a name (but 约 of 美丽约美容院 and 第二 are)
+            pieces.insert(0, prev)
+            j -= 1
+        while pieces and pieces[0].isdigit():
+            pieces.pop(0)
+        naming = [p for p in pieces if p not in self._generic and not p.isdigit()]
+        name = "".join(pieces)
+        if name.endswith(suffix) and not head:
+            return None  # 杏花村村小组长: the second 村 starts the next word
+        if not naming:
+            if not (kind == "venue" and name in self._prefixes):
+                return None
+        elif kind == "venue" and len(name) < 2 and name not in self._prefixes:
+            return None  # 水厂: one character names no venue
+        elif kind != "venue" and len(pieces) == 1 and not head and (len(name) < 2 or self._weak(name)):
+            return None  # 请社区, 希望社区: a verb before the suffix, not a name
+        start = s_start - len(name)
+        if self._intent_before(text, start):
+            return None
+        stop_at = end
+        detailed = False
+        while True:
+            m = self._detail_at(text, stop_at, kind)
+            if not m:
+                break
+            stop_at, detailed = m, True
+        if kind == "area" and suffix in self._towns and not detailed:
+            kind = "town"
+        elif detailed:
+            kind = {"area": "area_detail", "road": "road_detail"}.get(kind, kind)
+        return Place(text[start:stop_at], start, stop_at, kind)
+
+    def _detail_at(self, text: str, at: int, kind: str) -> int | None:
+        if kind == "road":
+            m = _ROAD_DETAIL.match(text, at)
+            return m.end() if m else None
+        for pattern in (_AREA_DETAIL, self._details):
+            m = pattern.match(text, at) if pattern else None
+            if m and m.end() > at:
+                return m.end()
+        return None
+
+    def _intent_before(self, text: str, start: int) -> bool:
+        before = text[max(0, start - 4) : start]
+        return any(before.endswith(w) for w in self.cues.intent)
+
+    def _verbish(self, word: str) -> bool:
+        return word not in self._generic and not word.isdigit() and nlp.word_tag(word).startswith(_VERBISH)
+
+    def _name_char(self, word: str, left: str) -> bool:
+        """约 of 美丽约, 发 of 宏发: one character of an unknown name that jieba split, not a verb phrase."""
+        if len(word) != 1 or not self._nameish(left):
+            return False
+        return len(left) == 1 or not nlp.word_tag(word).startswith("v")
+
+    def _nameish(self, word: str) -> bool:
+        if not _NAME_WORD.match(word) or word.isdigit() or word in self._stop:
+            return False
+        return not self._verbish(word)
+
+    @staticmethod
+    def _weak(name: str) -> bool:
+        tags = nlp.pos_tags(name)
+        return not tags or tags[-1].startswith(_WEAK_POS)
+
+    @staticmethod
+    def _outermost(found: list[Place]) -> list[Place]:
+        """A candidate inside a longer one (村 inside 清水镇李家湾村) gives way to it."""
+        keep: list[Place] = []
+        for p in found:
+            if any(o is not p and o.start <= p.start and p.end <= o.end and len(o.text) > len(p.text) for o in found):
+                continue
+            keep.append(p)
+        return keep

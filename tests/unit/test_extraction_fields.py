@@ -1,0 +1,238 @@
+"""Field by field: phones, ID numbers, sums, head counts, times, places, parties, dispute or not, code references."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from bot.clock import SHANGHAI
+from bot.extraction import find_code_ref, follow_up
+from bot.extraction.contacts import id_checksum_ok
+from bot.extraction.lexicon import load_extraction_rules
+from bot.extraction.places import normalise
+from bot.extraction.rules import RuleExtractor
+from config.rules import RuleFileError, load_rules
+from config.settings import RULES_DIR
+
+SENT = datetime(2026, 11, 20, 9, 12, tzinfo=SHANGHAI)
+VALID_ID = "110101197301260877"
+
+
+@pytest.fixture(scope="module")
+def ex() -> RuleExtractor:
+    return RuleExtractor(load_rules(RULES_DIR))
+
+
+@pytest.mark.parametrize(
+    ("text", "phones"),
+    [
+        ("张某电话138 0013 8000", ["13800138000"]),
+        ("李某电话1380013 6612", ["13800136612"]),
+        ("周某手机+86 139 0000 5102", ["13900005102"]),
+        ("杨某某电话：137-0000-5561", ["13700005561"]),
+        ("单位电话 0571-88884321，手机13800130577", ["0571-88884321", "13800130577"]),
+        (f"黄某某身份证{VALID_ID}，手机13800130577", ["13800130577"]),
+        ("打12345投诉过，拨打96110和110", []),
+    ],
+)
+def test_phones(ex: RuleExtractor, text: str, phones: list[str]) -> None:
+    assert ex.extract("邻居吵架 " + text, SENT).phones == phones
+
+
+def test_id_numbers_need_a_valid_checksum(ex: RuleExtractor) -> None:
+    assert id_checksum_ok(VALID_ID) and id_checksum_ok("33010219880607115X")
+    assert not id_checksum_ok("110101197301260878")
+    got = ex.extract(f"王某和李某吵架，王某身份证{VALID_ID}，李某身份证110101197301260878", SENT)
+    assert got.id_numbers == [VALID_ID]
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [
+        ("张某欠李某三万二千元不还", 32000),
+        ("张某欠李某8万块钱不还", 80000),
+        ("施工队要赔2万8 施工方只给五千", 28000),
+        ("老板拖欠工资一共两万六", 26000),
+        ("拖欠工资共一百二十多万", 1200000),
+        ("借给他18.8万彩礼", 188000),
+        ("借了六千说好年底还", 6000),
+        ("要求赔5000，超市只退面包钱", 5000),
+        ("花了几千到上万不等", None),
+        ("物业费每平方从1.2元涨到1.5元，业主有意见", None),
+        ("墙角挖塌了一块，邻居吵架", None),
+    ],
+)
+def test_amounts(ex: RuleExtractor, text: str, amount: int | None) -> None:
+    got = ex.extract("王某和李某纠纷：" + text, SENT)
+    assert got.is_dispute and got.amount == amount
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("业主十几人和保安对峙", 10),
+        ("约40名工人聚集讨薪", 40),
+        ("几十名村民把镇政府堵了", 20),
+        ("家里五六个人去店里砸东西", 5),
+        ("二十几个搬运工堵在市场门口", 20),
+        ("两人打起来了", 2),
+        ("老人一个人住，儿子不管，纠纷", None),
+        ("几个儿子都不赡养老人", None),
+    ],
+)
+def test_head_counts(ex: RuleExtractor, text: str, count: int | None) -> None:
+    assert ex.extract(text, SENT).head_count == count
+
+
+@pytest.mark.parametrize(
+    ("text", "when"),
+    [
+        ("昨天晚上8点张某和李某打起来了", datetime(2026, 11, 19, 20, 0, tzinfo=SHANGHAI)),
+        ("昨晚11点多两车追尾，双方打斗", datetime(2026, 11, 19, 23, 0, tzinfo=SHANGHAI)),
+        ("今天上午几十名村民堵门", datetime(2026, 11, 20, 9, 0, tzinfo=SHANGHAI)),
+        ("昨天晚上8点开始吵的，张某扬言报复", datetime(2026, 11, 19, 20, 0, tzinfo=SHANGHAI)),
+        ("刚才两家打起来了", SENT),
+        ("去年张某借了李某5万元不还", None),
+    ],
+)
+def test_occurred_at_is_resolved_against_sent_at(ex: RuleExtractor, text: str, when: datetime | None) -> None:
+    assert ex.extract(text, SENT).occurred_at == when
+
+
+@pytest.mark.parametrize(
+    ("text", "area", "place"),
+    [
+        ("@警务助手 【矛盾纠纷】幸福村3组张某与李某因宅基地争执，张某扬言要报复", None, "幸福村3组"),
+        ("清水镇李家湾村彩礼纠纷：男方李某某要求全退", None, "清水镇李家湾村"),
+        ("红星社区8栋402住户李某长期家暴", None, "红星社区8栋402"),
+        ("县人民医院急诊科 家属二十多人聚集 打了值班医生", None, "县人民医院急诊科"),
+        ("东关村李某说在好又多超市买了过期奶粉，超市只肯退钱", None, "好又多超市"),
+        ("建设路与人民路交叉口 货车和电动车撞了 司机打起来了", None, "建设路与人民路交叉口"),
+        ("桃源村周某在村里农资店买的化肥有问题，想找店老板赵某某要个说法", None, "桃源村"),
+        ("赵某家的羊跑进李某某菜地吃了白菜，李某某想要点赔偿", "清水镇", "清水镇"),
+        ("石桥村黄某某多次扬言要去县政府自焚", None, "石桥村"),
+        ("南山村二组王某和李某吵架", None, "南山村2组"),
+    ],
+)
+def test_location(ex: RuleExtractor, text: str, area: str | None, place: str) -> None:
+    assert ex.extract(text, SENT, area).location == place
+
+
+def test_location_normalisation() -> None:
+    assert normalise("幸福村 三组") == "幸福村3组" and normalise("红星社区十二栋") == "红星社区12栋"
+
+
+@pytest.mark.parametrize(
+    ("text", "parties"),
+    [
+        ("张某和李某某吵起来了", ["张某", "李某某"]),
+        ("东关村赵某甲、赵某乙为分家的事闹起来了", ["赵某甲", "赵某乙"]),
+        ("王女士和陈阿姨为车位吵架", ["王女士", "陈阿姨"]),
+        ("车主张某和刘某对维修费有分歧", ["张某", "刘某"]),
+        ("陈某某家旁边某建筑公司挖地基，墙体开裂，要求赔偿", ["陈某某", "某建筑公司"]),
+        ("业主十几人和锦华物业的保安对峙", ["锦华物业"]),
+        ("萧某和芮某某为占道吵架", ["萧某", "芮某某"]),
+    ],
+)
+def test_parties_as_written(ex: RuleExtractor, text: str, parties: list[str]) -> None:
+    assert ex.extract(text, SENT).parties == parties
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "大家好，我是幸福村新来的包村民警小陈，以后有事可以在群里说🙏",
+        "@警务助手 身份证丢了咋个补办？",
+        "今日巡查无异常",
+        "明天上午9点在所会议室开矛盾纠纷排查会议，各网格员准时参加",
+        "【反诈提醒】凡是让你转账到“安全账户”的都是诈骗！",
+        "谢谢王警官，问题已经解决了👍👍",
+        "上周那个邻里纠纷已经调解好了，双方握手言和了",
+        "请问交通事故快处快赔怎么操作？",
+        "哈哈哈哈 笑死我了",
+        "@警务助手 #0023 刘某手机号是137 0000 2231 另一方暂时联系不上",
+    ],
+)
+def test_not_disputes_create_nothing(ex: RuleExtractor, text: str) -> None:
+    got = ex.extract(text, SENT, "幸福村")
+    assert not got.is_dispute and got.category is None and got.risk is None and got.location is None
+
+
+def test_risk_reasons_and_negation(ex: RuleExtractor) -> None:
+    red = ex.extract("幸福村刘某某喝了酒回家又打老婆，扬言要去她娘家砍人", SENT)
+    assert red.risk == "high" and "红:扬言" in red.reasons and "红:喝了酒" in red.reasons
+    calm = ex.extract("白沙村陈某和吴某某两家为排水沟扯皮 现在两家都在地头 没动手 情绪还行", SENT)
+    assert calm.risk == "low" and not any(r.startswith("红") for r in calm.reasons)
+    yellow = ex.extract("柳树湾村刘某和陈某某采光纠纷闹了三年多，去年还去镇里信访过", SENT)
+    assert yellow.risk == "medium" and "黄:信访" in yellow.reasons
+
+
+def test_a_thread_joined_is_one_report(ex: RuleExtractor) -> None:
+    thread = [
+        "@警务助手 报个纠分",
+        "桃源村吴某和前夫杨某为孩子抚养费的事扯皮两年多了",
+        "吴某说再不给就去县里上访 她手机13900004417",
+    ]
+    got = ex.extract("\n".join(thread), SENT, "桃源村")
+    assert (got.category, got.risk, got.location) == ("family", "medium", "桃源村")
+    assert got.parties == ["吴某", "杨某"] and got.phones == ["13900004417"] and got.missing == []
+
+
+@pytest.mark.parametrize(
+    ("text", "number", "day", "phones"),
+    [
+        ("#0007 补充：对方电话13900001234", 7, None, ["13900001234"]),
+        ("#JF-20261118-0031 补充对方单位电话 0571-88884321", 31, "20261118", ["0571-88884321"]),
+        ("@警务助手 #23 刘某手机号是137 0000 2231", 23, None, ["13700002231"]),
+        ("JF-20261207-0064 当事人罗某某手机 136-1234-5678", 64, "20261207", ["13612345678"]),
+    ],
+)
+def test_code_references(text: str, number: int, day: str | None, phones: list[str]) -> None:
+    ref = find_code_ref(text)
+    assert ref is not None and (ref.number, ref.day) == (number, day) and ref.code == f"{number:04d}"
+    fu = follow_up(text)
+    assert fu is not None and fu.phones == phones and ref.text not in fu.rest
+    assert find_code_ref("张某电话13800138000，幸福村3组") is None
+
+
+def test_contract_keys(ex: RuleExtractor) -> None:
+    got = ex.extract("幸福村张某和李某因为宅基地打起来了，张某电话13800138000，昨天晚上8点", SENT)
+    assert set(got.contract()) == {
+        "is_dispute",
+        "category",
+        "risk",
+        "location",
+        "parties",
+        "phones",
+        "occurred_at",
+        "summary",
+        "missing",
+    }
+    assert got.contract()["occurred_at"] == "2026-11-19T20:00:00+08:00"
+
+
+def test_a_station_edits_the_cue_lists_without_code(tmp_path: Path) -> None:
+    rules_dir = tmp_path / "rules"
+    shutil.copytree(RULES_DIR, rules_dir)
+    text = "东关村两家为鸽子棚的事吵起来了，王某和李某"
+    before = RuleExtractor(load_rules(rules_dir)).extract(text, SENT)
+    cats = (rules_dir / "categories.yaml").read_text(encoding="utf-8")
+    (rules_dir / "categories.yaml").write_text(cats.replace("keywords: [邻居,", "keywords: [鸽子棚, 邻居,"), "utf-8")
+    risk = (rules_dir / "risk.yaml").read_text(encoding="utf-8")
+    (rules_dir / "risk.yaml").write_text(risk.replace("high:\n", "high:\n  - 鸽子棚\n"), "utf-8")
+    after = RuleExtractor(load_rules(rules_dir), lexicon=load_extraction_rules(rules_dir)).extract(text, SENT)
+    assert before.category != "neighbor" and before.risk == "low"
+    assert after.category == "neighbor" and after.risk == "high" and "红:鸽子棚" in after.reasons
+
+
+def test_a_broken_extraction_file_names_file_line_and_field(tmp_path: Path) -> None:
+    bad = tmp_path / "extraction.yaml"
+    text = (RULES_DIR / "extraction.yaml").read_text(encoding="utf-8")
+    bad.write_text(text.replace("  crowd_size: 10", "  crowd_size: many"), encoding="utf-8")
+    with pytest.raises(RuleFileError) as err:
+        load_extraction_rules(tmp_path)
+    line = next(n for n, s in enumerate(bad.read_text("utf-8").splitlines(), 1) if s.startswith("  crowd_size:"))
+    assert err.value.field == "risk.crowd_size" and err.value.line == line and "extraction.yaml" in str(err.value)
