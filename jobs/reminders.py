@@ -1,96 +1,115 @@
-"""The reminder sweep: due reminder rows are claimed and turned into outbox messages in one transaction."""
+"""The reminder sweep: due rows are claimed, handled and marked done in one transaction per batch, in due order."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 
-from bot import templates
-from bot.clock import Clock
-from bot.domain.lifecycle import Action, Status, next_status
-from bot.messages import Button, Target
-from bot.outbox import Notifier
-from config.rules import Rules
-from storage.models import Dispute, Reminder, TimelineEvent
-from storage.uow import UnitOfWork, UnitOfWorkFactory
+from sqlalchemy.orm.exc import StaleDataError
+
+from bot.context import Services
+from jobs.config import JobsConfig, JobsSettings
+from jobs.context import BatchNotifier, Handler, QueuedOutbox, Sweep
+from jobs.overdue import accept_overdue, resolve_overdue
+from jobs.revisits import send_revisit
+from jobs.store import JobsStore
+from storage.models import Dispute, Reminder
+from storage.uow import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
+MAX_STALE_RETRIES = 5
+
+
+async def _unknown(sweep: Sweep, reminder: Reminder, dispute: Dispute) -> None:
+    log.warning("reminder %s has unknown kind %r; marked done", reminder.id, reminder.kind)
+
+
+HANDLERS: dict[str, Handler] = {
+    "revisit": send_revisit,
+    "accept_overdue": accept_overdue,
+    "resolve_overdue": resolve_overdue,
+}
 
 
 async def sweep_reminders(
     uow_factory: UnitOfWorkFactory,
-    rules: Rules,
-    clock: Clock,
+    services: Services,
+    config: JobsConfig,
     *,
     now: datetime | None = None,
-    batch: int = 200,
+    settings: JobsSettings | None = None,
 ) -> int:
-    """Send every reminder due at `now`, oldest first; returns how many went out. Safe to run concurrently:
-    a reminder is claimed, handled and marked done in one transaction."""
-    now = now or clock.now()
-    total = 0
+    """Send every reminder due at `now`, oldest first; returns how many were handled. Safe to run in several
+    processes at once: a batch is claimed, handled and marked done in one transaction. In the quiet hours
+    only records of the excepted risks (red) are taken; the rest wait for the end of the quiet hours."""
+    settings = settings or JobsSettings()
+    now = now or services.clock.now()
+    quiet = config.quiet_hours.contains(now.astimezone(services.clock.tz).time())
+    only = config.quiet_hours.except_risk if quiet else None
+    total, stale = 0, 0
     while True:
-        async with uow_factory() as uow:
-            due = await uow.reminders.claim_due(now, batch)
-            if not due:
-                return total
-            notifier = Notifier(uow, clock)
-            for reminder in due:
-                await _handle(uow, notifier, rules, clock, reminder, now)
-                reminder.status, reminder.done_at = "done", now
-            await uow.commit()
-            total += len(due)
+        try:
+            handled = await _sweep_batch(uow_factory, services, config, now, settings, only, careful=False)
+        except StaleDataError:  # a handler changed a record under us; the batch was rolled back, take it again
+            stale += 1
+            if stale > MAX_STALE_RETRIES:
+                raise
+            log.warning("reminder batch hit a concurrent update; retrying (%d)", stale)
+            continue
+        except Exception:  # the batch was rolled back; take it again one savepoint per reminder
+            log.warning("a reminder in the batch failed; retrying the batch one by one", exc_info=True)
+            handled = await _sweep_batch(uow_factory, services, config, now, settings, only, careful=True)
+        if not handled:
+            return total
+        total += handled
 
 
-async def _handle(
-    uow: UnitOfWork, notifier: Notifier, rules: Rules, clock: Clock, reminder: Reminder, now: datetime
-) -> None:
-    dispute = await uow.disputes.get(reminder.dispute_id)
-    if dispute is None:
-        return
-    if reminder.kind == "revisit":
-        await _revisit(uow, notifier, rules, clock, reminder, dispute, now)
-    else:
-        log.warning("reminder %s has unknown kind %r; marked done", reminder.id, reminder.kind)
-
-
-async def _revisit(
-    uow: UnitOfWork,
-    notifier: Notifier,
-    rules: Rules,
-    clock: Clock,
-    reminder: Reminder,
-    dispute: Dispute,
+async def _sweep_batch(
+    uow_factory: UnitOfWorkFactory,
+    services: Services,
+    config: JobsConfig,
     now: datetime,
-) -> None:
-    if dispute.status not in (Status.RESOLVED, Status.REVISITING, Status.TRANSFERRED):
-        return  # reopened, closed or withdrawn since it was planned: nothing to revisit
-    if dispute.status in (Status.RESOLVED, Status.TRANSFERRED):
-        before = dispute.status
-        dispute.status = next_status(before, Action.START_REVISIT).value
-        await uow.disputes.add_event(
-            TimelineEvent(
-                dispute_id=dispute.id,
-                at=now,
-                action=Action.START_REVISIT.value,
-                from_status=before,
-                to_status=dispute.status,
-                actor_label="系统",
-                detail={"reminder_id": reminder.id},
-            )
-        )
-    total = len([r for r in await uow.reminders.for_dispute(dispute.id) if r.kind == "revisit"])
-    target = Target.parse(rules.routing.station_for(dispute.area).police_group)
-    owner = dispute.assignee
-    uid = uow.people.identity(owner, target.platform) if owner else None
-    await notifier.send(
-        target,
-        "revisit_reminder",
-        lambda p: templates.revisit_reminder(dispute, reminder.seq, total, owner.name if owner else "责任民警", p),
-        mentions=[uid] if uid else [],
-        buttons=[
-            Button("满意", "回访", str(dispute.id), "满意"),
-            Button("不满意", "回访", str(dispute.id), "不满意"),
-        ],
-        dispute_id=dispute.id,
-    )
+    settings: JobsSettings,
+    only_risks: Sequence[str] | None,
+    *,
+    careful: bool,
+) -> int:
+    """One transaction: claim a batch, handle each reminder, mark it done, commit. The fast path lets an error
+    roll back the batch; the careful path isolates each reminder in a savepoint and sets a failing one aside."""
+    async with uow_factory() as uow:
+        uow.outbox = QueuedOutbox(uow.session)
+        store = JobsStore(uow)
+        due = await store.claim_due(now, settings.sweep_batch, only_risks)
+        if not due:
+            return 0
+        log.debug("claimed %d due reminders", len(due))
+        ids = {r.dispute_id for r in due}
+        disputes = await store.lock_disputes(ids)
+        sweep = Sweep(uow, services, config, now, BatchNotifier(uow, services), store)
+        sweep.cycle_sizes = await store.revisit_cycle_sizes(ids)
+        for reminder in due:
+            if not careful:
+                await _handle(sweep, reminder, disputes.get(reminder.dispute_id))
+            else:
+                rid, kind = reminder.id, reminder.kind
+                try:
+                    async with uow.savepoint():
+                        await _handle(sweep, reminder, disputes.get(reminder.dispute_id))
+                except StaleDataError:
+                    raise
+                except Exception as exc:  # one bad row must not hold back every reminder behind it
+                    log.exception("reminder %s (%s) failed; set aside as failed", rid, kind)
+                    await store.mark_failed(rid, now, f"{type(exc).__name__}: {exc}")
+                    disputes.update(await store.lock_disputes([reminder.dispute_id]))  # reload what was undone
+            if settings.item_delay_seconds:
+                await asyncio.sleep(settings.item_delay_seconds)  # test hook: a wide window to be killed in
+        await uow.commit()
+        return len(due)
+
+
+async def _handle(sweep: Sweep, reminder: Reminder, dispute: Dispute | None) -> None:
+    if dispute is not None:
+        await HANDLERS.get(reminder.kind, _unknown)(sweep, reminder, dispute)
+    reminder.status, reminder.done_at = "done", sweep.now

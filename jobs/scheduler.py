@@ -1,28 +1,79 @@
-"""APScheduler owns time in `jingwu serve`: jobs with fixed ids, coalesced, with a misfire grace time."""
+"""APScheduler owns time in `jingwu serve`: jobs with fixed ids, replace_existing, coalesced, with a misfire grace."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
-from jobs.tick import run_due
+from jobs.config import JobsConfig, JobsSettings
+from jobs.tick import digest_job, jobs_config, run_due, sweep_job
 
 if TYPE_CHECKING:
     from bot.app import Bot
 
-JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 300}
+SWEEP, CATCH_UP = "reminder-sweep", "catch-up"
+DAILY, WEEKLY, MONTHLY = "digest-daily", "digest-weekly", "digest-monthly"
+JOB_IDS = (SWEEP, DAILY, WEEKLY, MONTHLY, CATCH_UP)
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
-def build_scheduler(bot: Bot) -> AsyncIOScheduler:
-    scheduler = AsyncIOScheduler(timezone=bot.clock.tz, job_defaults=JOB_DEFAULTS)
+def job_defaults(settings: JobsSettings) -> dict[str, Any]:
+    # coalesce: runs missed while the loop was busy or the process asleep collapse into one; max_instances=1: a
+    # slow sweep is never overlapped by the next; misfire grace: a run late by less than this still happens.
+    return {"coalesce": True, "max_instances": 1, "misfire_grace_time": settings.misfire_grace_seconds}
+
+
+def build_scheduler(
+    bot: Bot, *, config: JobsConfig | None = None, settings: JobsSettings | None = None
+) -> AsyncIOScheduler:
+    settings = settings or JobsSettings()
+    scheduler = AsyncIOScheduler(timezone=bot.clock.tz, job_defaults=job_defaults(settings))
+    install_jobs(scheduler, bot, config or jobs_config(bot), settings)
+    return scheduler
+
+
+def install_jobs(scheduler: AsyncIOScheduler, bot: Bot, config: JobsConfig, settings: JobsSettings) -> None:
+    """Add (or replace, by id) every job; calling it again never duplicates one."""
+    tz, d = bot.clock.tz, config.digests
+    scheduler.add_job(
+        sweep_job,
+        IntervalTrigger(seconds=settings.sweep_interval_seconds, timezone=tz),
+        id=SWEEP,
+        name="回访与督办提醒",
+        args=[bot, settings],
+        replace_existing=True,
+    )
+    crons = {
+        DAILY: ("daily", "每日简报", CronTrigger(hour=d.daily.time.hour, minute=d.daily.time.minute, timezone=tz)),
+        WEEKLY: (
+            "weekly",
+            "每周研判",
+            CronTrigger(
+                day_of_week=_WEEKDAYS[d.weekly.weekday - 1],
+                hour=d.weekly.time.hour,
+                minute=d.weekly.time.minute,
+                timezone=tz,
+            ),
+        ),
+        MONTHLY: (
+            "monthly",
+            "月度汇总",
+            CronTrigger(day=d.monthly.day, hour=d.monthly.time.hour, minute=d.monthly.time.minute, timezone=tz),
+        ),
+    }
+    for job_id, (kind, name, trigger) in crons.items():
+        scheduler.add_job(digest_job, trigger, id=job_id, name=name, args=[bot, kind], replace_existing=True)
+    # at start-up: everything missed while the bot was down (reminders once each in due order, the latest digests)
     scheduler.add_job(
         run_due,
-        "interval",
-        seconds=30,
-        id="reminder-sweep",
-        replace_existing=True,
+        DateTrigger(timezone=tz),
+        id=CATCH_UP,
+        name="补发停机期间到期的提醒与简报",
         args=[bot],
-        name="回访与督办提醒",
+        kwargs={"config": config, "settings": settings},
+        replace_existing=True,
     )
-    return scheduler

@@ -1,4 +1,4 @@
-"""All due work as of one moment: reminders swept into the outbox, then the outbox drained."""
+"""All due work as of one moment: reminders swept into the outbox, due digests queued, then the outbox drained."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from jobs.config import DigestKind, JobsConfig, JobsSettings, load_jobs_config
+from jobs.digests import send_due_digests
 from jobs.reminders import sweep_reminders
 
 if TYPE_CHECKING:
@@ -16,9 +18,37 @@ if TYPE_CHECKING:
 class TickResult:
     reminders: int
     sent: int
+    digests: int = 0
 
 
-async def run_due(bot: Bot, now: datetime | None = None) -> TickResult:
-    reminders = await sweep_reminders(bot.uow_factory, bot.rules, bot.clock, now=now)
+def jobs_config(bot: Bot) -> JobsConfig:
+    return load_jobs_config(bot.settings.rules_dir)
+
+
+async def run_due(
+    bot: Bot, now: datetime | None = None, *, config: JobsConfig | None = None, settings: JobsSettings | None = None
+) -> TickResult:
+    """What `jingwu jobs tick --now` and the catch-up job run: every reminder due, every digest owed, then
+    the outbox drained. Reminders go first, so that after downtime they leave in due order."""
+    config = config or jobs_config(bot)
+    now = now or bot.clock.now()
+    reminders = await sweep_reminders(bot.uow_factory, bot.services, config, now=now, settings=settings)
+    digests = await send_due_digests(bot.uow_factory, bot.services, config, now=now)
     sent = await bot.dispatcher.drain()
-    return TickResult(reminders=reminders, sent=sent)
+    return TickResult(reminders=reminders, sent=sent, digests=digests)
+
+
+async def sweep_job(bot: Bot, settings: JobsSettings | None = None) -> int:
+    """The scheduler's frequent job: sweep the reminders and wake the outbox dispatcher."""
+    handled = await sweep_reminders(bot.uow_factory, bot.services, jobs_config(bot), settings=settings)
+    if handled:
+        bot.dispatcher.wakeup.set()
+    return handled
+
+
+async def digest_job(bot: Bot, kind: DigestKind) -> int:
+    """The scheduler's cron job for one digest kind."""
+    queued = await send_due_digests(bot.uow_factory, bot.services, jobs_config(bot), kinds=[kind])
+    if queued:
+        bot.dispatcher.wakeup.set()
+    return queued
