@@ -16,7 +16,7 @@ from bot.channels.registry import CHANNEL_FACTORIES
 from bot.clock import Clock, SystemClock
 from bot.context import Services
 from bot.delivery import OutboxDispatcher
-from bot.extraction import RuleExtractor
+from bot.extraction.factory import LazyExtractor
 from bot.ingest import ingest
 from bot.messages import InboundMessage
 from bot.router import Router
@@ -24,6 +24,7 @@ from bot.worker import InboxWorker
 from config.rules import Rules, load_rules
 from config.settings import Settings
 from handlers import build_router
+from jobs.config import load_jobs_config
 from storage.db import create_engine, session_factory
 from storage.migrate import upgrade
 from storage.uow import UnitOfWorkFactory
@@ -54,6 +55,11 @@ class Bot:
         return stored
 
     async def close(self) -> None:
+        for channel in self.channels:  # HTTP sessions of senders used outside the web app (CLI, jobs)
+            close = getattr(channel, "close", None)
+            if close is not None:
+                await close()
+        await self.services.extractor.aclose()
         await self.engine.dispose()
 
 
@@ -67,12 +73,13 @@ async def create_bot(
 ) -> Bot:
     """Load rules (a broken file raises RuleFileError before anything starts), open the database, wire up."""
     rules = rules or load_rules(settings.rules_dir)
+    load_jobs_config(settings.rules_dir)  # a broken jobs.yaml stops start-up too
     clock = clock or SystemClock()
     engine = engine or create_engine(settings.database_url)
     if settings.auto_migrate:
         await upgrade(engine)
     uow_factory = UnitOfWorkFactory(session_factory(engine))
-    services = Services(settings=settings, rules=rules, clock=clock, extractor=RuleExtractor(rules, clock.tz))
+    services = Services(settings=settings, rules=rules, clock=clock, extractor=LazyExtractor(settings, rules, clock.tz))
     router = build_router()
     all_senders: dict[str, Sender] = dict(senders or {})
     bot = Bot(

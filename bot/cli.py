@@ -17,8 +17,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot.clock import SHANGHAI, ManualClock
+from bot.extraction.types import AsyncExtractor
 from bot.privacy import install_log_redaction
 from config.rules import RuleFileError, load_rules
+from jobs.config import load_jobs_config
 from config.settings import Settings, SettingsFileError
 
 log = logging.getLogger("jingwu")
@@ -46,9 +48,13 @@ async def cmd_serve(args: argparse.Namespace) -> int:
     from aiohttp import web
 
     from bot.app import build_web_app, create_bot
+    from bot.extraction.factory import LazyExtractor
 
     settings = _settings()
     bot = await create_bot(settings)
+    extractor = bot.services.extractor
+    if isinstance(extractor, LazyExtractor):
+        extractor.warm()  # pay the NLP libraries' load time before the first message, not on it
     app = build_web_app(bot)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
@@ -114,10 +120,17 @@ async def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 
 async def cmd_extract(args: argparse.Namespace) -> int:
-    from bot.extraction import RuleExtractor
+    from bot.extraction.factory import build_extractor
 
     settings = _settings()
-    extractor = RuleExtractor(load_rules(settings.rules_dir))
+    extractor = build_extractor(settings, load_rules(settings.rules_dir), SHANGHAI)
+    try:
+        return await _extract_lines(extractor)
+    finally:
+        await extractor.aclose()
+
+
+async def _extract_lines(extractor: AsyncExtractor) -> int:
     clock_now = datetime.now(SHANGHAI)
     for n, raw in enumerate(sys.stdin, start=1):
         line = raw.strip()
@@ -133,7 +146,7 @@ async def cmd_extract(args: argparse.Namespace) -> int:
             except (ValueError, KeyError, TypeError) as exc:
                 print(json.dumps({"error": f"line {n}: {type(exc).__name__}: {exc}"}, ensure_ascii=False))
                 continue
-        result = extractor.extract(text, sent_at, area)
+        result = await extractor.aextract(text, sent_at, area)
         print(json.dumps(result.contract(), ensure_ascii=False), flush=True)
     return 0
 
@@ -148,7 +161,11 @@ async def cmd_jobs_tick(args: argparse.Namespace) -> int:
         result = await run_due(bot, now)
     finally:
         await bot.close()
-    print(json.dumps({"now": now.isoformat(), "reminders": result.reminders, "sent": result.sent}))
+    print(
+        json.dumps(
+            {"now": now.isoformat(), "reminders": result.reminders, "digests": result.digests, "sent": result.sent}
+        )
+    )
     return 0
 
 
@@ -365,6 +382,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         quiet = args.command == "demo" and "JINGWU_LOG_LEVEL" not in os.environ
         _setup_logging("WARNING" if quiet else settings.log_level)
         load_rules(settings.rules_dir)  # a broken rule file stops every command before it starts
+        load_jobs_config(settings.rules_dir)
         return asyncio.run(run(args))
     except (RuleFileError, SettingsFileError) as exc:
         print(f"配置错误 / configuration error: {exc}", file=sys.stderr)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.clock import Clock
-from bot.extraction import Extractor
+from bot.extraction.types import AsyncExtractor
 from bot.messages import Button, InboundMessage, OutboundKind, Target
 from bot.outbox import Notifier, Render
 from config.rules import Rules
@@ -22,7 +22,7 @@ class Services:
     settings: Settings
     rules: Rules
     clock: Clock
-    extractor: Extractor
+    extractor: AsyncExtractor
 
 
 @dataclass

@@ -125,7 +125,6 @@ class DeadlineRules(_Strict):
 class RevisitRules(_Strict):
     after_resolved_days: dict[Risk, list[int]]
     send_at: str = Field(default="09:00", pattern=r"^\d{2}:\d{2}$")
-    quiet_hours: tuple[str, str] = ("22:00", "07:00")
 
 
 # ---- routing.yaml ----------------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ def looks_like_report(ctx: HandlerContext) -> bool:
 
 async def register_dispute(ctx: HandlerContext) -> None:
     area = ctx.group.area if ctx.group else None
-    ex = ctx.services.extractor.extract(ctx.msg.text, ctx.msg.sent_at, area)
+    ex = await ctx.services.extractor.aextract(ctx.msg.text, ctx.msg.sent_at, area)
     draft = await _open_draft(ctx)
     if draft is not None and not _is_separate_report(ex, draft):
         await fill_in(ctx, draft, ctx.msg.text)
@@ -76,7 +76,7 @@ async def fill_in(ctx: HandlerContext, dispute: Dispute, text: str) -> None:
     The record's messages are read together, so "是刘某和孙某" after "有人吵架" is understood."""
     area = ctx.group.area if ctx.group else None
     all_text = "\n".join([*(s.text for s in dispute.sources), text])
-    combined = ctx.services.extractor.extract(all_text, ctx.msg.sent_at, area)
+    combined = await ctx.services.extractor.aextract(all_text, ctx.msg.sent_at, area)
     changed: list[str] = []
     parties = {p.name: p for p in dispute.parties}
     for name in combined.parties:

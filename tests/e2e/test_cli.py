@@ -75,7 +75,7 @@ def test_interactive_demo_from_a_pipe(tmp_path: Path) -> None:
     assert "输入「角色: 内容」" not in out  # no prompt banner when stdin is a pipe
     assert "✅ 已登记矛盾纠纷 JF-20261123-0001" in out and "👮 王建国 已接单" in out
     assert "⏰ 时间来到 2026-11-30 09:30" in out and "【回访提醒】JF-20261123-0001（第1/1次）" in out
-    assert "暂无待办。" in out and "没有识别出矛盾纠纷或指令" in out
+    assert "暂无待办。" in out and "我是城关派出所的警务助手" in out  # a resident's greeting gets a greeting
 
 
 def test_db_upgrade_jobs_tick_and_disputes(tmp_path: Path) -> None:
@@ -101,9 +101,10 @@ def test_db_upgrade_jobs_tick_and_disputes(tmp_path: Path) -> None:
     assert demo.returncode == 0, demo.stderr
     tick = jingwu("jobs", "tick", "--now", "2026-11-30T09:05:00+08:00", tmp_path=tmp_path)
     assert tick.returncode == 0, tick.stderr
-    assert json.loads(tick.stdout) == {"now": "2026-11-30T09:05:00+08:00", "reminders": 1, "sent": 0}
+    # the revisit (7 days after 反馈) and, on that Monday, the daily 08:30 and weekly 09:00 digests
+    assert json.loads(tick.stdout) == {"now": "2026-11-30T09:05:00+08:00", "reminders": 1, "digests": 2, "sent": 0}
     again = jingwu("jobs", "tick", "--now", "2026-11-30T09:06:00+08:00", tmp_path=tmp_path)
-    assert json.loads(again.stdout)["reminders"] == 0  # each reminder goes out once
+    assert json.loads(again.stdout)["reminders"] == json.loads(again.stdout)["digests"] == 0  # each goes out once
 
     listed = jingwu("disputes", "list", "--json", tmp_path=tmp_path)
     (record,) = json.loads(listed.stdout)

@@ -64,6 +64,7 @@ async def test_scripted_demo_end_to_end(bot: Bot, session: DemoSession) -> None:
         ("accepted", "police-chengguan"),
         ("resolved", "police-chengguan"),
         ("revisit_reminder", "police-chengguan"),
+        ("digest_daily", "police-chengguan"),  # the 11-24 08:30 digest, caught up at the 09:30 tick
         ("revisit_recorded", "police-chengguan"),
         ("detail", "police-chengguan"),
     ]
