@@ -43,30 +43,33 @@ class OutboxDispatcher:
             if not rows:
                 return sent
             for row in rows:
-                sent += await self._send_one(row.id)
+                sent += await self._send_one(row)
 
-    async def _send_one(self, outbox_id: int) -> int:
+    async def _send_one(self, leased: OutboxMessage) -> int:
+        """Send one leased row outside any transaction (a network call must never hold the database, least of
+        all SQLite's single write lock), then record the outcome in a short transaction of its own."""
+        sender = self.senders.get(leased.platform)
+        error: tuple[str, bool, float | None] | None = None
+        try:
+            if sender is None:
+                raise SendError(f"no sender configured for platform {leased.platform!r}", retryable=True)
+            await sender.send(leased)
+        except SendError as exc:
+            error = (str(exc), exc.retryable, exc.retry_after)
+        except Exception as exc:  # a bug in a sender must not lose the message
+            log.exception("sender %s crashed on outbox %s", leased.platform, leased.id)
+            error = (f"{type(exc).__name__}: {exc}", True, None)
         async with self.uow_factory() as uow:
-            row = await uow.outbox.get(outbox_id)
-            if row is None or row.status != "pending":
+            row = await uow.outbox.get(leased.id)
+            if row is None:
                 return 0
-            sender = self.senders.get(row.platform)
-            try:
-                if sender is None:
-                    raise SendError(f"no sender configured for platform {row.platform!r}", retryable=True)
-                await sender.send(row)
-            except SendError as exc:
-                self._fail(row, str(exc), exc.retryable, exc.retry_after)
-                await uow.commit()
-                return 0
-            except Exception as exc:  # a bug in a sender must not lose the message
-                log.exception("sender %s crashed on outbox %s", row.platform, row.id)
-                self._fail(row, f"{type(exc).__name__}: {exc}", True, None)
-                await uow.commit()
-                return 0
-            row.status, row.sent_at, row.last_error = "sent", self.clock.now(), None
+            row.payload = leased.payload  # senders keep progress there (parts already delivered, card ids)
+            if error is not None:
+                self._fail(row, *error)
+            else:
+                row.status, row.sent_at, row.last_error = "sent", self.clock.now(), None
             await uow.commit()
-            return 1
+        return 0 if error else 1
 
     def _fail(self, row: OutboxMessage, error: str, retryable: bool, retry_after: float | None) -> None:
         row.last_error = scrub(error)[:500]
