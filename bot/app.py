@@ -19,6 +19,7 @@ from bot.delivery import OutboxDispatcher
 from bot.extraction.factory import LazyExtractor
 from bot.ingest import ingest
 from bot.messages import InboundMessage
+from bot.qa import load_qa
 from bot.router import Router
 from bot.worker import InboxWorker
 from config.rules import Rules, load_rules
@@ -73,7 +74,8 @@ async def create_bot(
 ) -> Bot:
     """Load rules (a broken file raises RuleFileError before anything starts), open the database, wire up."""
     rules = rules or load_rules(settings.rules_dir)
-    load_jobs_config(settings.rules_dir)  # a broken jobs.yaml stops start-up too
+    load_jobs_config(settings.rules_dir)  # a broken jobs.yaml, faq.yaml or qa.yaml stops start-up too
+    load_qa(settings.rules_dir)
     clock = clock or SystemClock()
     engine = engine or create_engine(settings.database_url)
     if settings.auto_migrate:

@@ -19,9 +19,11 @@ from pydantic import ValidationError
 from bot.clock import SHANGHAI, ManualClock
 from bot.extraction.types import AsyncExtractor
 from bot.privacy import install_log_redaction
+from bot.qa import load_qa
+from bot.qa.cli import add_ask_parser
 from config.rules import RuleFileError, load_rules
-from jobs.config import load_jobs_config
 from config.settings import Settings, SettingsFileError
+from jobs.config import load_jobs_config
 
 log = logging.getLogger("jingwu")
 
@@ -346,6 +348,7 @@ def build_parser() -> argparse.ArgumentParser:
     db_sub.add_parser("upgrade", help="apply all migrations").set_defaults(run=cmd_db_upgrade)
     e = sub.add_parser("extract", help="extract dispute fields from JSON lines or text lines on stdin")
     e.set_defaults(run=cmd_extract)
+    add_ask_parser(sub)
     j = sub.add_parser("jobs", help="scheduled work")
     j_sub = j.add_subparsers(dest="action", required=True)
     t = j_sub.add_parser("tick", help="run all work due as of --now")
@@ -383,6 +386,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _setup_logging("WARNING" if quiet else settings.log_level)
         load_rules(settings.rules_dir)  # a broken rule file stops every command before it starts
         load_jobs_config(settings.rules_dir)
+        load_qa(settings.rules_dir)
         return asyncio.run(run(args))
     except (RuleFileError, SettingsFileError) as exc:
         print(f"配置错误 / configuration error: {exc}", file=sys.stderr)

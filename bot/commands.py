@@ -27,6 +27,7 @@ VERBS: dict[str, str] = {
     "查": "查",
     "帮助": "帮助",
     "help": "帮助",
+    "答复": "答复",
 }
 _VERB_RE = re.compile("|".join(re.escape(v) for v in sorted(VERBS, key=len, reverse=True)), re.IGNORECASE)
 _LEADING_MENTIONS = re.compile(r"^(?:@\S+\s+)+")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot import templates
 from bot.context import HandlerContext
 from bot.router import Fallback, Route, Router
-from handlers import intake, officer, revisit, workflow
+from handlers import intake, officer, qa, revisit, workflow
 
 
 async def not_understood(ctx: HandlerContext) -> None:
@@ -28,9 +28,11 @@ ROUTES = [
     Route("撤销", workflow.withdraw_dispute),
     Route("合并", workflow.merge_dispute),
     Route("定级", workflow.regrade_dispute),
+    Route("答复", qa.answer_consultation),
 ]
 
 FALLBACKS = [
+    Fallback("qa", qa.wants_answer, qa.answer_resident),
     Fallback("report", intake.looks_like_report, intake.register_dispute),
     Fallback("not_understood", lambda ctx: ctx.msg.addressed and ctx.msg.kind == "text", not_understood),
 ]
