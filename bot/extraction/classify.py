@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
-from bot.extraction.cues import CueSet, Hit
+from bot.extraction.cues import REGEX_PREFIX, CueSet, Hit, KeywordScanner
 from bot.extraction.lexicon import ExtractionRules
+from bot.extraction.ngrams import Example, NgramScorer, keyword_examples, load_examples
 from config.rules import Rules
 
 
@@ -32,50 +34,89 @@ class Classifier:
         self._question = CueSet(d.question)
         self._closed = CueSet(d.closed)
         self._collective = CueSet(d.collective)
-        weights, default = lexicon.categories.weights, lexicon.categories.default_weight
-        self._categories = [
-            (c.code, CueSet(c.keywords), {k: weights.get(k, default) for k in c.keywords})
-            for c in rules.categories.categories
-        ]
+        cats = lexicon.categories
+        self._groups = [(c.code, list(c.keywords)) for c in rules.categories.categories]
+        self._weights = {(code, k): cats.weight(k) for code, words in self._groups for k in words}
+        self._fallback_cfg = cats.fallback
+        self._keywords = KeywordScanner(self._groups)
+        self.ngrams: NgramScorer | None = None
+        self.learn(load_examples())
+        self._cause = [re.compile(c.removeprefix(REGEX_PREFIX)) for c in cats.cause]
+        self._cause_bonus = cats.cause_bonus
+        self._topic = min(cats.default_weight, cats.strong_weight)  # what a topic word weighs at least
         self._high = CueSet(rules.risk.high, neg)
         self._medium = CueSet(rules.risk.medium, neg)
         self._calm = CueSet(lexicon.risk.calm)
         self._crowd = CueSet(lexicon.risk.crowd_words)
 
+    def learn(self, examples: list[Example], hidden: frozenset[tuple[str, str]] = frozenset()) -> None:
+        """(Re)build the keyword scanner and the n-gram fallback from the keywords, minus `hidden` ((code, keyword)
+        pairs), and these labelled examples. Start-up uses the shipped examples; cross-validation uses a fold's."""
+        groups = [(code, [k for k in words if (code, k) not in hidden]) for code, words in self._groups]
+        self._keywords = KeywordScanner(groups)
+        cfg = self._fallback_cfg
+        if cfg.enabled:
+            known = keyword_examples(groups, cfg.keyword_weight)
+            self.ngrams = NgramScorer([code for code, _ in groups], known + examples)
+
     # ---- dispute or not --------------------------------------------------------------------------------
 
-    def dispute(self, text: str, has_party: bool, category_hits: int) -> Verdict:
+    def dispute(self, text: str, has_party: bool, evidence: float) -> Verdict:
+        """`evidence`: the keyword weight of all categories together (a topic word weighs `default_weight`)."""
         if self._not_dispute.any(text) or self._closed.any(text):
             return Verdict(False)
-        conflict = self._conflict.hits(text) + self._high.hits(text)
-        if self._question.any(text) and not (conflict and has_party):
-            return Verdict(False)
-        has_party = has_party or self._collective.any(text)  # 村民们有意见: many people are a party too
-        if conflict and (has_party or category_hits or len(conflict) >= 2):
+        high = self._high.hits(text)
+        conflict = self._conflict.hits(text) + high
+        many = self._collective.any(text)  # 村民们有意见: many people are a party too
+        if self._question.any(text) and not (conflict and (has_party or many or high)):
+            return Verdict(False)  # 请问装修噪音几点以后不许施工: asking, not reporting
+        if conflict and (has_party or many or evidence > 0 or len(conflict) >= 2):
             return Verdict(True, conflict)
-        if category_hits and has_party and self._report.any(text):
+        if evidence >= self._topic and has_party and self._report.any(text):
             return Verdict(True, self._report.hits(text))
-        if category_hits >= 2 and has_party:
-            return Verdict(True)
+        if evidence >= 1.5 * self._topic and has_party:
+            return Verdict(True)  # 赵某家的羊吃了李某某的白菜: a named party and the matter, no quarrel word
         return Verdict(False)
 
     # ---- category ----------------------------------------------------------------------------------------
 
     def category_scores(self, text: str) -> dict[str, tuple[float, int, list[str]]]:
-        """code -> (weight, first position, keywords found) for every category with a keyword in the text."""
+        """code -> (weight, first position, keywords found) for every category with a keyword in the text.
+
+        Keywords match leftmost-longest (物业公司 is not also 物业); each keyword counts once per category."""
+        causes = [m.group(1) for p in self._cause for m in p.finditer(text)]
         scores: dict[str, tuple[float, int, list[str]]] = {}
-        for code, cues, weights in self._categories:
-            hits = cues.hits(text)
-            if hits:
-                scores[code] = (sum(weights.get(h.cue, 1.0) for h in hits), hits[0].start, [h.cue for h in hits])
+        for code, cue, start, matched in self._keywords.hits(text):
+            bonus = self._cause_bonus if any(matched in c for c in causes) else 1.0
+            total, first, cues = scores.get(code, (0.0, start, []))
+            shown = matched if cue.startswith(REGEX_PREFIX) else cue  # officers read 牛吃了, not the regex
+            scores[code] = (total + self._weights[(code, cue)] * bonus, min(first, start), [*cues, shown])
         return scores
 
-    def category(self, scores: dict[str, tuple[float, int, list[str]]]) -> tuple[str, list[str]]:
+    def category(self, scores: dict[str, tuple[float, int, list[str]]], text: str = "") -> tuple[str, list[str]]:
+        """The best category by keyword weight; the n-gram fallback adds one vote (`fallback.weight`) to the
+        category it prefers by at least `fallback.min_margin`, so it decides ties and reports with no keyword."""
+        guess = self.fallback(text) if text else None
+        if guess is not None:
+            total, first, cues = scores.get(guess, (0.0, len(text), []))
+            scores = {**scores, guess: (total + self._fallback_cfg.weight, first, cues)}
         if not scores:
             return self.rules.categories.default, []
         code = max(scores, key=lambda c: (scores[c][0], -scores[c][1]))
         name = self.rules.categories.by_code(code).name
-        return code, [f"类别:{name}({'、'.join(scores[code][2][:4])})"]
+        words = scores[code][2][:4]
+        if code == guess:
+            words = [*words, "相近用语"]
+        return code, [f"类别:{name}({'、'.join(words)})"]
+
+    def fallback(self, text: str) -> str | None:
+        """The n-gram scorer's category if it leads the runner-up by `fallback.min_margin`, else None."""
+        if self.ngrams is None or self._fallback_cfg.weight <= 0:
+            return None
+        best = self.ngrams.best(text)
+        if best is None or best[1] < self._fallback_cfg.min_margin:
+            return None
+        return best[0]
 
     # ---- risk --------------------------------------------------------------------------------------------
 

@@ -65,3 +65,39 @@ class CueSet:
 
 def longest_first(words: Iterable[str]) -> list[str]:
     return sorted(dict.fromkeys(words), key=len, reverse=True)
+
+
+class KeywordScanner:
+    """Keywords of several groups (the categories) found leftmost-longest in one pass: a keyword inside a longer
+    one that matched there (物业 in 物业公司, 老婆 in 打老婆) does not count. Regular expressions (`re:`) are
+    searched on their own. `hits` gives (group, keyword as written, start, matched text), each keyword of a group
+    once, in text order."""
+
+    def __init__(self, groups: Iterable[tuple[str, Iterable[str]]]) -> None:
+        self._owners: dict[str, list[str]] = {}
+        self._regex: list[tuple[str, str, re.Pattern[str]]] = []
+        for group, words in groups:
+            for word in dict.fromkeys(w for w in words if w):
+                if word.startswith(REGEX_PREFIX):
+                    self._regex.append((group, word, re.compile(word[len(REGEX_PREFIX) :])))
+                else:
+                    self._owners.setdefault(word, []).append(group)
+        plain = longest_first(self._owners)
+        self._plain = re.compile("|".join(re.escape(w) for w in plain)) if plain else None
+
+    def hits(self, text: str) -> list[tuple[str, str, int, str]]:
+        found: list[tuple[str, str, int, str]] = []
+        seen: set[tuple[str, str]] = set()
+        if self._plain is not None:
+            for m in self._plain.finditer(text):
+                word = m.group(0)
+                for group in self._owners[word]:
+                    if (group, word) not in seen:
+                        seen.add((group, word))
+                        found.append((group, word, m.start(), word))
+        for group, cue, pattern in self._regex:
+            rm = pattern.search(text)
+            if rm is not None:
+                found.append((group, cue, rm.start(), rm.group(0)))
+        found.sort(key=lambda h: h[2])
+        return found

@@ -37,11 +37,41 @@ class RiskCues(_Strict):
     medium_amount: int = Field(default=10000, ge=0)
 
 
-class CategoryCues(_Strict):
-    """Extra weight for keywords of categories.yaml that decide a category on their own."""
+class FallbackCues(_Strict):
+    """The character n-gram scorer (bot/extraction/ngrams.py) that helps when the keywords are weak or tied."""
 
-    weights: dict[str, float] = {}
+    enabled: bool = True
+    weight: float = Field(default=0.75, ge=0)  # its vote, in keyword-weight units, for the category it prefers
+    min_margin: float = Field(default=0.0, ge=0)  # it votes only if its cosine leads the runner-up by this much
+    keyword_weight: float = Field(default=0.3, ge=0)  # each category keyword as an example weighs this much
+
+
+class CategoryCues(_Strict):
+    """How much each keyword of categories.yaml weighs: topic words decide, words of who or where only lean.
+
+    A keyword weighs `weights[k]` if given, else `strong_weight` if listed in `strong`, `weak_weight` if in `weak`,
+    `context_weight` if in `context`, else `default_weight`. A keyword inside the quarrel's cause (`cause`: 为X的事,
+    因为X吵) counts `cause_bonus` times."""
+
     default_weight: float = Field(default=1.0, gt=0)
+    strong_weight: float = Field(default=3.0, gt=0)
+    strong: list[str] = []
+    weak_weight: float = Field(default=1.0, gt=0)
+    weak: list[str] = []
+    context_weight: float = Field(default=0.5, gt=0)
+    context: list[str] = []
+    cause_bonus: float = Field(default=1.0, ge=1.0)
+    cause: list[str] = []  # regular expressions (re:...) whose first group is the cause
+    weights: dict[str, float] = {}
+    fallback: FallbackCues = FallbackCues()
+
+    def weight(self, keyword: str) -> float:
+        if keyword in self.weights:
+            return self.weights[keyword]
+        for words, value in ((self.strong, self.strong_weight), (self.weak, self.weak_weight)):
+            if keyword in words:
+                return value
+        return self.context_weight if keyword in self.context else self.default_weight
 
 
 class PlaceCues(_Strict):
@@ -49,6 +79,7 @@ class PlaceCues(_Strict):
 
     areas: list[str] = Field(min_length=1)  # 村, 社区, 小区 ...
     venues: list[str] = Field(min_length=1)  # 医院, 超市, 工地 ...
+    hamlets: list[str] = []  # 庄, 屯, 沟 ...: a village name (马家庄) only with a detail after it (马家庄3组)
     roads: list[str] = ["路", "街", "大道"]
     prefixes: list[str] = ["县", "镇", "乡", "市", "区"]  # a lone prefix before a venue: 镇卫生院
     details: list[str] = []  # 东门, 村委会, 卫生室 ... may follow an area name

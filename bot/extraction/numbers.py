@@ -19,7 +19,10 @@ _SPOKEN = re.compile(
 _DIGIT = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _RANGE = re.compile(r"^([一二三四五六七八九])([一二三四五六七八九])十")  # 三四十 is 30 to 40
 # a bare number after a money verb is a sum: 要求赔5000, 张某要2000 (not a phone, a date or a count)
-_BARE = re.compile(r"(?:赔|要|给|借|欠|差|花了|退|收了|扣了)(\d{3,7})(?![\d.号栋楼年月日天点岁个人名户亩斤米平])")
+_BARE = re.compile(
+    r"(?:赔|要|给|借|欠|差|花了|退|收了|扣了|罚)"
+    r"(\d{3,7}|[一二三四五六七八九两十]{1,3}[百千万][一二三四五六七八九]?)(?![\d.号栋楼年月日天点岁个人名户亩斤米平十百千万])"
+)
 
 
 class Counter:
@@ -67,7 +70,7 @@ class Counter:
             if value is None:
                 if raw[0] in "几多余来" or raw.startswith("好几"):
                     continue
-                parsed = nlp.parse_number(raw)
+                parsed = nlp.parse_number(raw.rstrip("来"))  # 二十来个人: about twenty
                 value = int(parsed[0]) if parsed else None
             if value is not None and value >= 2 and (best is None or value > best):
                 best = value
@@ -91,5 +94,6 @@ class Counter:
 
     def _parse(self, raw: str) -> float | None:
         cleaned = re.sub(r"(块钱|块|元)+$", "", raw) or raw
+        cleaned = re.sub(r"(?<=[十百千万])来(?=[万千百]?$)", "", cleaned)  # 十来万: about 100000 (lower bound)
         parsed = nlp.parse_number(cleaned)
         return parsed[0] if parsed else None

@@ -20,6 +20,7 @@ SURNAMES = "".join(
         "濮牛寿通边扈燕冀郏浦尚农温别庄晏柴瞿阎充慕连茹习宦艾鱼容向古易慎戈廖庾终暨居衡步都耿满弘匡国文寇广禄阙"
         "东欧殳沃利蔚越夔隆师巩厍聂晁勾敖融冷訾辛阚那简饶空曾毋沙乜养鞠须丰巢关蒯相查後荆红游竺权逯盖益桓公"
         "仉督晋楚闫法汝鄢涂钦归海岳帅缑亢况后有琴商牟佘佴伯赏墨哈谯笪年爱阳佟言福付覃邝苑迟"
+        "肖苟芦兰练谌仝麦卿冼粟庹揭矫禤隋邸檀郄"
     )
 )
 COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "慕容", "令狐", "司徒", "夏侯", "尉迟", "公孙")
@@ -27,6 +28,8 @@ _CJK = re.compile(r"^[\u4e00-\u9fa5]+$")
 _GLUE = "的在和与被把给说是了也都就还跟同对向从某"  # never inside an organisation's name
 _FUNCTION = set("和在与被给向对把跟同从到是了的个家让找")  # 和某公司: 和 is a word here, not a surname
 _NOT_NAME = ("v", "p", "c", "d", "r", "u", "m", "t", "q", "f", "y", "e")
+# surnames that are mostly function words: 和老太太, 有大爷, 那老头 name nobody (和某 still may)
+_FUNCTION_SURNAMES = set("和有那能都时于向从后应")
 
 
 def _word_starts(text: str) -> set[int]:
@@ -68,6 +71,8 @@ class PartyFinder:
                 continue  # inside an organisation, or the 某 of 某超市 after 和/在
             if (m.start() > 0 and text[m.start() - 1] == "某") or m.start() not in starts:
                 continue  # the 某 of 某某某 written by a careless hand; 旁边某 is no 边某
+            if text[m.start()] in _FUNCTION_SURNAMES and not m.group(1)[1:].startswith("某"):
+                continue  # 和老太太吵架: 和 is "and", not a surname
             found.append((m.start(), m.group(1)))
         found.sort()
         return list(dict.fromkeys(name for _, name in found))

@@ -57,6 +57,8 @@ class PlaceFinder:
     def __init__(self, cues: PlaceCues) -> None:
         self.cues = cues
         self._suffixes = [(s, "venue") for s in cues.venues] + [(s, "area") for s in cues.areas]
+        self._suffixes += [(s, "area") for s in cues.hamlets if s not in cues.areas]
+        self._hamlets = set(cues.hamlets) - set(cues.areas)
         self._suffixes += [(s, "road") for s in cues.roads]
         self._suffixes.sort(key=lambda p: len(p[0]), reverse=True)
         self._by_last: dict[str, list[tuple[str, str]]] = {}
@@ -145,6 +147,8 @@ class PlaceFinder:
             if not m:
                 break
             stop_at, detailed = m, True
+        if suffix in self._hamlets and not (detailed and _AREA_DETAIL.match(text, end)):
+            return None  # 马家庄3组 is a place; 沟, 湾 alone are ditches and bends
         if kind == "area" and suffix in self._towns and not detailed:
             kind = "town"
         elif detailed:

@@ -58,18 +58,23 @@ class RuleExtractor:
         self._counter = Counter(self.lexicon.counts)
         self._time = TimeFinder(self.lexicon.time, tz)
 
+    @property
+    def classifier(self) -> Classifier:
+        """Dispute, category and risk decisions (the benchmark's cross-validation retrains its fallback)."""
+        return self._classifier
+
     def extract(self, text: str, sent_at: datetime, area: str | None = None) -> Extraction:
         body = clean(text)
         id_numbers, id_spans = contacts.id_numbers(body)
         phones = contacts.phones(body, id_spans)
         parties = self._parties.find(body)
         scores = self._classifier.category_scores(body)
-        verdict = self._classifier.dispute(body, bool(parties), sum(len(s[2]) for s in scores.values()))
+        verdict = self._classifier.dispute(body, bool(parties), sum(s[0] for s in scores.values()))
         ref = find_code_ref(body)
         if not verdict.is_dispute or (ref is not None and body.find(ref.text) <= 1):
             # a follow-up that starts with a record's code adds to that record: it is not a new dispute
             return Extraction(is_dispute=False, phones=phones, id_numbers=id_numbers)
-        category, reasons = self._classifier.category(scores)
+        category, reasons = self._classifier.category(scores, body)
         amount = self._counter.amount(body)
         head_count = self._counter.head_count(body)
         grade = self._classifier.risk(body, head_count, amount)

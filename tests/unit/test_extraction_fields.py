@@ -220,12 +220,15 @@ def test_a_station_edits_the_cue_lists_without_code(tmp_path: Path) -> None:
     text = "东关村两家为鸽子棚的事吵起来了，王某和李某"
     before = RuleExtractor(load_rules(rules_dir)).extract(text, SENT)
     cats = (rules_dir / "categories.yaml").read_text(encoding="utf-8")
-    (rules_dir / "categories.yaml").write_text(cats.replace("keywords: [邻居,", "keywords: [鸽子棚, 邻居,"), "utf-8")
+    # 鸽子 is a neighbor word; the station's longer 鸽子棚 (a shed on the fields) wins where both match
+    (rules_dir / "categories.yaml").write_text(
+        cats.replace("keywords: [宅基地,", "keywords: [鸽子棚, 宅基地,"), "utf-8"
+    )
     risk = (rules_dir / "risk.yaml").read_text(encoding="utf-8")
     (rules_dir / "risk.yaml").write_text(risk.replace("high:\n", "high:\n  - 鸽子棚\n"), "utf-8")
     after = RuleExtractor(load_rules(rules_dir), lexicon=load_extraction_rules(rules_dir)).extract(text, SENT)
-    assert before.category != "neighbor" and before.risk == "low"
-    assert after.category == "neighbor" and after.risk == "high" and "红:鸽子棚" in after.reasons
+    assert before.category != "land" and before.risk == "low"
+    assert after.category == "land" and after.risk == "high" and "红:鸽子棚" in after.reasons
 
 
 def test_a_broken_extraction_file_names_file_line_and_field(tmp_path: Path) -> None:

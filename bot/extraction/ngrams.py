@@ -1,0 +1,149 @@
+"""A character n-gram category scorer: the fallback when the keywords of categories.yaml are weak or tied.
+
+It generalises a little beyond exact words: 征迁 shares 征 with 征地 and 征收, 赊 is in 赊账, and many weak hints
+(栋, 楼道, 组, 地里, 厂里) add up. The model is a tf-idf centroid per category (Rocchio) over characters and character
+pairs, chosen over naive Bayes by cross-validation on the dev set with part of the lexicon hidden (`benchmarks/
+extraction.py --cv`): it is steadier on a few hundred short reports.
+
+It learns from two sources: every keyword of categories.yaml (so a station's edits reach it too), and the labelled
+reports of the dev set, kept in `ngram_examples.yaml` next to this file (YAML, so that the package data ships it).
+Rebuild that file after the dev set changes:
+
+    .venv/bin/python -m bot.extraction.ngrams tests/data/extract_dev.jsonl
+
+Names (张某, 李某某), digits and the group's own place name are left out of what it learns.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import re
+import sys
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import yaml
+
+EXAMPLES_FILE = Path(__file__).resolve().parent / "ngram_examples.yaml"
+_RUN = re.compile(r"[\u4e00-\u9fa5]+")
+_NOISE = re.compile(r"[\u4e00-\u9fa5]某+[甲乙丙丁]?|某+")  # 张某, 李某某: a name says nothing about the matter
+FORMAT = 1
+
+Example = tuple[str, str, float]  # (category code, text, weight)
+
+
+def features(text: str) -> set[str]:
+    """Distinct CJK characters and character pairs of the text (no pair across punctuation, digits or names)."""
+    found: set[str] = set()
+    for run in _RUN.findall(_NOISE.sub(" ", text)):
+        found.update(run)
+        found.update(run[i : i + 2] for i in range(len(run) - 1))
+    return found
+
+
+class NgramScorer:
+    """Cosine of the text's tf-idf vector with each category's centroid (the normalised sum of its examples')."""
+
+    def __init__(self, codes: Sequence[str], examples: Iterable[Example]) -> None:
+        self.codes = list(codes)
+        docs = [(self.codes.index(c), features(t), w) for c, t, w in examples if c in self.codes]
+        df: Counter[str] = Counter()
+        for _, feats, _ in docs:
+            df.update(feats)
+        n = len(docs)
+        vocab = sorted(df)
+        self._index = {f: i for i, f in enumerate(vocab)}
+        idf = np.array([math.log((n + 1) / (df[f] + 1)) + 1 for f in vocab], dtype=np.float64)
+        centroids = np.zeros((len(vocab), len(self.codes)), dtype=np.float64)
+        for k, feats, weight in docs:
+            idx = [self._index[f] for f in feats]
+            norm = float(np.sqrt(np.sum(idf[idx] ** 2))) or 1.0
+            centroids[idx, k] += weight * idf[idx] / norm
+        lengths = np.sqrt(np.sum(centroids**2, axis=0))
+        lengths[lengths == 0] = 1.0
+        # a text's score for a category: sum over its known features of idf x centroid weight (cosine up to the
+        # text's own length, which is the same for every category)
+        self._matrix: npt.NDArray[np.float64] = centroids / lengths * idf[:, None]
+        self._idf = idf
+
+    def scores(self, text: str) -> dict[str, float]:
+        """code -> cosine similarity of the text with the category's examples (0 when nothing is known)."""
+        idx = [i for f in features(text) if (i := self._index.get(f)) is not None]
+        if not idx:
+            return dict.fromkeys(self.codes, 0.0)
+        norm = float(np.sqrt(np.sum(self._idf[idx] ** 2))) or 1.0
+        total = self._matrix[idx].sum(axis=0) / norm
+        return {c: float(v) for c, v in zip(self.codes, total, strict=True)}
+
+    def best(self, text: str) -> tuple[str, float] | None:
+        """The most similar category and its lead over the runner-up; None when the text says nothing known."""
+        ranked = sorted(self.scores(text).items(), key=lambda kv: kv[1], reverse=True)
+        if len(ranked) < 2 or ranked[0][1] <= 0:
+            return None
+        return ranked[0][0], ranked[0][1] - ranked[1][1]
+
+
+def keyword_examples(groups: Iterable[tuple[str, Iterable[str]]], weight: float) -> list[Example]:
+    """Each keyword (not the `re:` ones) as a tiny example of its category, weighing `weight`."""
+    return [(code, w, weight) for code, words in groups for w in words if not w.startswith("re:")]
+
+
+def load_examples(path: Path = EXAMPLES_FILE) -> list[Example]:
+    """The dev set's reports as (code, text, 1.0); none when the file is missing."""
+    if not path.exists():
+        return []
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+    if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("examples"), list):
+        raise ValueError(f"{path}: not an n-gram examples file of format {FORMAT}")
+    return [(str(code), str(text), 1.0) for code, text in data["examples"]]
+
+
+def examples_from_cases(rows: Iterable[tuple[str, str, str | None]]) -> list[Example]:
+    """(text, category, group area) of labelled reports; the group's own area name is blanked out."""
+    return [(code, text.replace(area, " ") if area else text, 1.0) for text, code, area in rows]
+
+
+def _dev_rows(paths: Sequence[Path]) -> list[tuple[str, str, str | None]]:
+    from bot.extraction.rules import clean
+    from bot.extraction.scoring import load_cases
+
+    rows: list[tuple[str, str, str | None]] = []
+    for path in paths:
+        for case in load_cases(path):
+            code = case.expect.get("category")
+            if case.expect.get("is_dispute") and isinstance(code, str):
+                rows.append((clean(case.text), code, case.area))
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="Rebuild the n-gram fallback's examples from labelled sets.")
+    ap.add_argument("sets", nargs="+", type=Path, help="labelled JSON-lines files (the dev set; never a holdout)")
+    ap.add_argument("-o", "--out", type=Path, default=EXAMPLES_FILE)
+    args = ap.parse_args(argv)
+    if any("holdout" in p.name for p in args.sets):
+        print("refusing to learn from a holdout set", file=sys.stderr)
+        return 2
+    examples = examples_from_cases(_dev_rows(args.sets))
+    lines = [
+        "# Generated by `python -m bot.extraction.ngrams tests/data/extract_dev.jsonl`: the dev set's labelled",
+        "# reports, which the category fallback (bot/extraction/ngrams.py) learns from. Do not edit by hand.",
+        f"format: {FORMAT}",
+        "examples:",
+    ]
+    for code, text, _ in examples:
+        quoted = json.dumps(re.sub(r"\s+", " ", text).strip(), ensure_ascii=False)  # a YAML double-quoted scalar
+        lines.append(f"  - [{code}, {quoted}]")
+    args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"{args.out}: {len(examples)} labelled reports")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

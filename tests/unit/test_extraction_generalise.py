@@ -1,0 +1,176 @@
+"""What makes the extractor hold up on reports written in words the dev set does not have: topic words over
+context words, leftmost-longest keywords, the quarrel's cause, the n-gram fallback, red acts as grid workers
+describe them, and the lists kept consistent."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from bot.clock import SHANGHAI
+from bot.extraction.cues import KeywordScanner
+from bot.extraction.lexicon import load_extraction_rules
+from bot.extraction.ngrams import EXAMPLES_FILE, NgramScorer, features, keyword_examples, load_examples, main
+from bot.extraction.rules import RuleExtractor
+from config.rules import load_rules
+from config.settings import RULES_DIR
+
+SENT = datetime(2027, 1, 12, 9, 0, tzinfo=SHANGHAI)
+
+
+@pytest.fixture(scope="module")
+def ex() -> RuleExtractor:
+    return RuleExtractor(load_rules(RULES_DIR))
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # the topic decides, not who or where (邻居, 小区, 医院, 老板)
+        ("邻居王某烧秸秆的烟把李某家晾的被子熏黑了，两人吵了起来", "damage"),
+        ("小区楼下有人养蜜蜂，把邻居家孩子蜇了，家长找上门理论", "damage"),
+        ("果园征迁的补偿算少了，刘某不同意，邻居们也有意见", "demolition"),
+        ("张某在村里小卖部赊了一年的账不给，老板娘去他家要", "debt"),
+        ("小区业主张某借给邻居李某两万块钱，到期不还", "debt"),
+        ("县医院的护工王某说医院欠她三个月工资没发", "labor"),
+        ("物业保安王某下班骑电动车把业主刘某撞倒了，刘某腿骨折", "traffic"),
+        ("医院门口两个开三轮的为抢客人打起来了", "other"),
+        # the cause names the topic: 为宅基地的事
+        ("张某和邻居李某为宅基地的事吵了起来", "land"),
+    ],
+)
+def test_topic_words_decide(ex: RuleExtractor, text: str, category: str) -> None:
+    got = ex.extract(text, SENT)
+    assert got.is_dispute and got.category == category, got.reasons
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "两家女人为晒谷子占地方的事扭在一起，周围邻居在劝",
+        "医院里病人家属踢翻了治疗车，和护士拉扯",
+        "村民把拉砂石的货车扣下了，不让司机走，说压坏了村道",
+        "王某上去扇了对方一巴掌",
+        "李某喝了点酒又对老婆动粗",
+        "几个人把他按在地上打",
+        "老孙家媳妇从梯子上被推下来了，两家为枣树吵了好几年",
+        "说要把对方的羊毒死，两个养羊户为草坡天天对骂",
+        "承包商把桥两头用石头堵了不让过，村里欠他工程款",
+        "手里攥着一瓶农药，说不给钱就喝",
+    ],
+)
+def test_red_acts_as_grid_workers_write_them(ex: RuleExtractor, text: str) -> None:
+    got = ex.extract("幸福村" + text, SENT)
+    assert got.is_dispute and got.risk == "high", got.reasons
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "白沙村陈某和吴某某两家为排水沟扯皮，现在两家都在地头，没扭在一起，情绪还行",
+        "石板村的修路工程队放炮炸石头，飞出来的石块把村民梁某家的屋顶砸了个洞，梁某要工程队赔",
+        "有没有会修水管的师傅 推荐一下",
+    ],
+)
+def test_no_red_without_violence(ex: RuleExtractor, text: str) -> None:
+    assert ex.extract(text, SENT).risk != "high"
+
+
+@pytest.mark.parametrize(
+    ("text", "risk"),
+    [
+        ("两家为地界吵了很久，双方都不让步，王某和李某", "medium"),
+        ("王某说要去市里告状，说村里补偿款少给了", "medium"),
+        ("两家为院墙的事吵，矛盾越来越大，张某和李某", "medium"),
+        ("西坡村严某某说他家的承包地被村里调了，他不服，说承包期三十年没到不能调", "low"),
+        ("青石社区护理员邢某说干满三个月要辞职，老板说没干满半年不退押金", "low"),
+        ("王某在网上买的鞋子开胶了，店家不给退", "low"),
+    ],
+)
+def test_yellow_is_for_long_stubborn_or_escalating_matters(ex: RuleExtractor, text: str, risk: str) -> None:
+    assert ex.extract(text, SENT).risk == risk
+
+
+def test_kin_words_after_and_are_not_names(ex: RuleExtractor) -> None:
+    assert ex.extract("王某和老太太吵了几句，老太太说王某占了她家的过道", SENT).parties == ["王某"]
+    assert ex.extract("刚才东湖小区的电梯修好了，谢谢物业", SENT).is_dispute is False  # 谢谢物业 is no company
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("马家庄3组王某和李某为地界吵起来了", "马家庄3组"),
+        ("城关镇李家屯五组王某家漏水，楼上李某不管", "城关镇李家屯5组"),
+        ("沙河村的蒋某在村头小卖部赊了两年的烟酒，老板娘催了几次", "沙河村"),
+    ],
+)
+def test_village_names_without_cun_need_a_group(ex: RuleExtractor, text: str, place: str) -> None:
+    assert ex.extract(text, SENT).location == place
+
+
+def test_a_ditch_alone_is_not_a_place(ex: RuleExtractor) -> None:
+    assert ex.extract("张某和李某为排水沟吵起来了", SENT).location is None
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [("邻居要他赔八百，他说石墩本来就占了路", 800), ("村民们损失加起来有十来万，王某和李某吵", 100000)],
+)
+def test_spoken_sums_without_a_unit(ex: RuleExtractor, text: str, amount: int) -> None:
+    assert ex.extract(text, SENT).amount == amount
+
+
+def test_keywords_match_leftmost_longest() -> None:
+    scanner = KeywordScanner([("property", ["物业", "物业公司"]), ("labor", ["社保"])])
+    hits = scanner.hits("物业公司两年没给保安交社保，物业经理不管")
+    assert [(g, k) for g, k, _, _ in hits] == [("property", "物业公司"), ("labor", "社保"), ("property", "物业")]
+
+
+def test_the_fallback_guesses_only_without_keyword_evidence(ex: RuleExtractor) -> None:
+    text = "石门村村民喻某某家的祖宗地边上被邻组的人刨了种东西，喻某某说动了风水，两边吵起来了"
+    got = ex.extract(text, SENT)
+    assert got.is_dispute and any("相近用语" in r for r in got.reasons)
+    scores = ex.classifier.category_scores("邻居王某烧秸秆，把李某家熏黑了，吵起来")
+    assert ex.classifier.category(scores, "")[0] == "damage"  # the keywords alone already decide
+
+
+def test_the_ngram_scorer_generalises_from_keywords() -> None:
+    examples = keyword_examples([("demolition", ["征地", "征收", "拆迁"]), ("debt", ["借钱", "欠款", "赊账"])], 1.0)
+    scorer = NgramScorer(["demolition", "debt"], examples)
+    assert scorer.best("征迁的事")[0] == "demolition"  # type: ignore[index]
+    assert scorer.best("赊了一年")[0] == "debt"  # type: ignore[index]
+    assert scorer.best("😀") is None
+    assert "某" not in "".join(features("张某和李某某吵架"))
+
+
+def test_the_shipped_examples_come_from_the_dev_set() -> None:
+    examples = load_examples()
+    assert len(examples) >= 400 and EXAMPLES_FILE.exists()
+    dev = Path(__file__).resolve().parents[1] / "data" / "extract_dev.jsonl"
+    labelled = sum(
+        1
+        for line in dev.read_text(encoding="utf-8").splitlines()
+        if line.strip() and (e := json.loads(line)["expect"]).get("is_dispute") and e.get("category")
+    )
+    assert len(examples) == labelled, "rebuild: .venv/bin/python -m bot.extraction.ngrams tests/data/extract_dev.jsonl"
+
+
+def test_the_fallback_never_learns_from_a_holdout(tmp_path: Path) -> None:
+    holdout = tmp_path / "extract_holdout3.jsonl"
+    holdout.write_text("", encoding="utf-8")
+    assert main([str(holdout), "-o", str(tmp_path / "x.json")]) == 2
+
+
+def test_the_weight_lists_name_keywords_of_categories_yaml() -> None:
+    rules, cats = load_rules(RULES_DIR), load_extraction_rules().categories
+    owners = Counter(k for c in rules.categories.categories for k in c.keywords)
+    assert [k for k, n in owners.items() if n > 1] == [], "a keyword belongs to one category"
+    tiers = {"strong": cats.strong, "weak": cats.weak, "context": cats.context, "weights": list(cats.weights)}
+    for name, words in tiers.items():
+        assert [w for w in words if w not in owners] == [], f"{name}: not a keyword of categories.yaml"
+    seen = Counter(w for words in tiers.values() for w in set(words))
+    assert [w for w, n in seen.items() if n > 1] == [], "a keyword has one weight"
