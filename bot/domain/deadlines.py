@@ -7,20 +7,24 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 import chinese_calendar
+import chinese_calendar.constants
 
 from config.rules import Complexity, DeadlineRules, Risk
 
 log = logging.getLogger(__name__)
 
 
+_CALENDAR_YEARS = frozenset(d.year for d in chinese_calendar.constants.holidays)
+
+
 @lru_cache(maxsize=4096)
 def is_workday(day: date) -> bool:
-    """Official calendar (holidays and adjusted working weekends); Mon–Fri where it has no data yet."""
-    try:
+    """Official calendar (holidays and adjusted working weekends); Mon–Fri for a year it has no data for yet
+    (update the chinesecalendar package each December, when the State Council publishes the next year)."""
+    if day.year in _CALENDAR_YEARS:
         return bool(chinese_calendar.is_workday(day))
-    except NotImplementedError:
-        log.warning("no public-holiday data for %s; counting Monday to Friday as working days", day.year)
-        return day.weekday() < 5
+    log.warning("no public-holiday data for %s; counting Monday to Friday as working days", day.year)
+    return day.weekday() < 5
 
 
 def add_working_days(start: datetime, days: int) -> datetime:

@@ -115,3 +115,9 @@ def test_working_days_follow_the_official_holiday_calendar() -> None:
     friday = datetime(2026, 11, 20, 17, 0, tzinfo=SHANGHAI)
     assert add_working_days(friday, 1) == datetime(2026, 11, 23, 17, 0, tzinfo=SHANGHAI)
     assert add_working_days(friday, 7) - friday == timedelta(days=11)
+
+
+def test_a_year_without_calendar_data_counts_monday_to_friday() -> None:
+    saturday = datetime(2031, 5, 3, 9, 0, tzinfo=SHANGHAI)
+    assert not is_workday(saturday.date()) and is_workday(datetime(2031, 5, 5).date())
+    assert add_working_days(saturday, 1) == datetime(2031, 5, 5, 9, 0, tzinfo=SHANGHAI)
