@@ -17,7 +17,7 @@ from bot.clock import Clock, SystemClock
 from bot.context import Services
 from bot.delivery import OutboxDispatcher
 from bot.extraction.factory import LazyExtractor
-from bot.ingest import ingest
+from bot.inbox_batch import InboxBatcher
 from bot.messages import InboundMessage
 from bot.qa import load_qa
 from bot.router import Router
@@ -46,20 +46,21 @@ class Bot:
     dispatcher: OutboxDispatcher
     senders: dict[str, Sender] = field(default_factory=dict)
     channels: list[Channel] = field(default_factory=list)
+    batcher: InboxBatcher | None = None
 
     async def accept(self, msg: InboundMessage) -> bool:
-        """What every channel calls before it acks: persist the message once, then wake the worker.
-        Returns False for a redelivery of a message already stored."""
-        stored = await ingest(self.uow_factory, msg, self.clock) is not None
-        if stored:
-            self.worker.wakeup.set()
-        return stored
+        """What every channel calls before it acks: persist the message once (batched with whatever else is
+        arriving), then wake the worker. Returns False for a redelivery of a message already stored."""
+        assert self.batcher is not None
+        return await self.batcher.accept(msg)
 
     async def close(self) -> None:
         for channel in self.channels:  # HTTP sessions of senders used outside the web app (CLI, jobs)
             close = getattr(channel, "close", None)
             if close is not None:
                 await close()
+        if self.batcher is not None:
+            await self.batcher.close()
         await self.services.extractor.aclose()
         await self.engine.dispose()
 
@@ -102,6 +103,7 @@ async def create_bot(
         ),
         senders=all_senders,
     )
+    bot.batcher = InboxBatcher(engine, clock, bot.worker.wakeup.set, max_batch=settings.ingest_batch_max)
     for factory in CHANNEL_FACTORIES:
         channel = factory(bot)
         if channel is not None:

@@ -72,6 +72,7 @@ class Settings(BaseSettings):
     outbox_backoff_seconds: float = Field(default=5.0, gt=0)
     worker_poll_seconds: float = Field(default=0.5, gt=0)
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)
+    ingest_batch_max: int = Field(default=256, ge=1)  # callbacks stored per commit under load
     # a reporter's messages in one chat within this many minutes add to the same record
     merge_window_minutes: int = Field(default=10, ge=0)
 

@@ -158,7 +158,9 @@ async def bot(
     engine: AsyncEngine, clock: ManualClock, sender: RecordingSender, rules: Rules, world: DemoWorld
 ) -> AsyncIterator[Bot]:
     settings = Settings(database_url=engine.url.render_as_string(hide_password=False), auto_migrate=False)
-    yield await create_bot(settings, clock=clock, senders={PLATFORM: sender}, rules=rules, engine=engine)
+    b = await create_bot(settings, clock=clock, senders={PLATFORM: sender}, rules=rules, engine=engine)
+    yield b
+    await b.close()
 
 
 @pytest.fixture

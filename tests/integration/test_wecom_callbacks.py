@@ -351,7 +351,7 @@ async def test_build_channel_reads_the_environment(bot: Bot, monkeypatch: pytest
     assert repr(channel.settings).count(BOT_AES_KEY) == 0  # secrets stay out of reprs and logs
 
 
-async def test_a_batch_stores_exactly_what_bot_accept_stores(bot: Bot, app_channel: WeComChannel) -> None:
+async def test_a_batch_stores_exactly_what_a_single_accept_stores(bot: Bot, app_channel: WeComChannel) -> None:
     def msg(mid: str) -> InboundMessage:
         return InboundMessage(
             platform="wecom",
@@ -364,10 +364,10 @@ async def test_a_batch_stores_exactly_what_bot_accept_stores(bot: Bot, app_chann
         )
 
     batch = [msg("bot:b1"), msg("bot:b2"), msg("bot:b1"), msg("bot:b3")]
-    assert await asyncio.gather(*(app_channel.batcher.accept(m) for m in batch)) == [True, True, False, True]
+    assert await asyncio.gather(*(bot.accept(m) for m in batch)) == [True, True, False, True]
     assert await bot.accept(msg("bot:single")) is True
     again = [msg("bot:b2"), msg("x")]
-    assert await asyncio.gather(*(app_channel.batcher.accept(m) for m in again)) == [False, True]
+    assert await asyncio.gather(*(bot.accept(m) for m in again)) == [False, True]
     rows = {r.message_id: r for r in await inbox(bot)}
     assert sorted(rows) == ["bot:b1", "bot:b2", "bot:b3", "bot:single", "x"]
     columns = [c.key for c in InboxMessage.__table__.columns if c.key not in ("id", "message_id")]
@@ -380,13 +380,13 @@ async def test_a_database_outage_answers_503_to_each_request_of_the_batch(
     async def broken(_arg: object) -> bool:
         raise ConnectionError("database is down")
 
-    monkeypatch.setattr(app_channel.batcher, "_insert", broken)
+    monkeypatch.setattr(bot.batcher, "_insert", broken)
     calls = [signed_callback(BOT_CRYPTO, bot_message(f"m-{i}", "你好")) for i in range(6)]
     answers = await asyncio.gather(*(client.post("/wecom/bot", params=q, data=b) for q, b in calls))
     assert [a.status for a in answers] == [503] * 6 and await inbox(bot) == []
     # the same without HTTP timing: three waiting messages make one batch, and all three fail with it
     outcomes = await asyncio.gather(
-        *(app_channel.batcher.accept(_inbound(f"d-{i}")) for i in range(3)), return_exceptions=True
+        *(bot.accept(_inbound(f"d-{i}")) for i in range(3)), return_exceptions=True
     )
     assert [type(o) for o in outcomes] == [ConnectionError] * 3
 

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from bot.channels.base import Sender
-from bot.channels.wecom.batching import InboxBatcher
 from bot.channels.wecom.client import WeComClient
 from bot.channels.wecom.crypto import WeComCrypto
 from bot.channels.wecom.routes import WeComCallbacks
@@ -49,9 +48,8 @@ class WeComChannel:
             app_crypto = WeComCrypto(
                 settings.app_token.get_secret_value(), settings.app_aes_key.get_secret_value(), settings.corp_id
             )
-        self.batcher = InboxBatcher(bot.engine, bot.clock, bot.worker.wakeup.set, max_batch=settings.ingest_batch_max)
         self.callbacks = WeComCallbacks(
-            self.batcher.accept,
+            bot.accept,
             bot.clock,
             max_body_bytes=settings.max_body_bytes,
             bot_crypto=bot_crypto,
@@ -72,9 +70,8 @@ class WeComChannel:
         await self.close()
 
     async def close(self) -> None:
-        """Close the HTTP session and give back the batcher's database connections."""
+        """Close the HTTP session."""
         await self.client.close()
-        await self.batcher.close()
 
 
 def build_channel(bot: Bot, settings: WeComSettings | None = None) -> WeComChannel | None:

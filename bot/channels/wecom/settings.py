@@ -40,7 +40,6 @@ class WeComSettings(BaseSettings):
     webhook_per_minute: int = Field(default=20, ge=1)
     freq_penalty_seconds: float = Field(default=60, gt=0)  # after 45009 the robot rests this long
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
-    ingest_batch_max: int = Field(default=256, ge=1)  # callbacks stored per commit under load
     # streaming replies (bot_reply_mode=stream)
     stream_ttl_seconds: float = Field(default=360, gt=0)  # WeCom stops refreshing 6 min after the message
     stream_per_user: int = Field(default=3, ge=1)  # WeCom's in-flight limit per user and bot

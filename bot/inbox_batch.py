@@ -1,4 +1,5 @@
-"""Group commit for callbacks: messages that arrive while a commit runs are stored together in the next one.
+"""Group commit for every channel's callbacks (`Bot.accept`): messages that arrive while a commit runs are stored
+together in the next one.
 
 Each request still waits until its own message is committed before it acks (persist-before-ack). A batch (one
 message when the bot is quiet) is one INSERT ... ON CONFLICT DO NOTHING of the rows `bot.ingest` would write, so
@@ -59,7 +60,7 @@ class InboxBatcher:
         self._waiting.append((msg, future))
         if self._busy < self.writers:
             self._busy += 1
-            task = asyncio.create_task(self._write(), name="wecom-inbox-writer")
+            task = asyncio.create_task(self._write(), name="inbox-writer")
             self._tasks.add(task)  # a strong reference until it is done
             task.add_done_callback(self._tasks.discard)
         return await future
@@ -99,9 +100,9 @@ class InboxBatcher:
                 await conn.close()  # a broken connection is not reused
                 if not kept:  # a fresh connection failed too: the database is down
                     raise
-                log.info("wecom inbox: a kept connection failed; retrying on a new one")
+                log.info("inbox: a kept connection failed; retrying on a new one")
         self._idle.append(conn)
-        log.debug("wecom inbox: stored %s of %s callbacks in one commit", len(inserted), len(messages))
+        log.debug("inbox: stored %s of %s callbacks in one commit", len(inserted), len(messages))
         return {m: True for m in inserted}
 
     async def _execute(self, conn: AsyncConnection, values: list[dict[str, Any]]) -> set[str]:
