@@ -4,25 +4,10 @@ work due as of that moment, and nothing twice."""
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
-
-def jingwu(*args: str, tmp_path: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("JINGWU_")}
-    env["JINGWU_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'jingwu.db'}"
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        cwd=tmp_path,
-    )
+from tests.e2e.test_cli import jingwu
 
 
 def tick(tmp_path: Path, now: str) -> int:
