@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 REGEX_PREFIX = "re:"
+_CJK = re.compile(r"^[\u4e00-\u9fa5]+$")
+_INFIX = "(?:了一|了|过)"
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,9 @@ class CueSet:
                 self._regex.append((cue, re.compile(cue[len(REGEX_PREFIX) :])))
             else:
                 self._plain.append(cue)
+                if len(cue) == 2 and _CJK.match(cue):
+                    # 动手 is also 动了手, 打架 is also 打了一架: the particle people put inside a verb-object pair
+                    self._regex.append((cue, re.compile(re.escape(cue[0]) + _INFIX + re.escape(cue[1]))))
         self._negations = tuple(n for n in negations if n)
 
     def __bool__(self) -> bool:

@@ -82,6 +82,8 @@ class PlaceCues(_Strict):
     hamlets: list[str] = []  # 庄, 屯, 沟 ...: a village name (马家庄) only with a detail after it (马家庄3组)
     roads: list[str] = ["路", "街", "大道"]
     prefixes: list[str] = ["县", "镇", "乡", "市", "区"]  # a lone prefix before a venue: 镇卫生院
+    standalone: list[str] = []  # venues that name themselves: 人民医院, 中医院 (no name before them needed)
+    offices: list[str] = []  # where people go to complain (乡政府, 住建局): the dispute's place only if none other
     details: list[str] = []  # 东门, 村委会, 卫生室 ... may follow an area name
     generic: list[str] = []  # words that are not names: 门口, 村里, 镇上
     stop: list[str] = []  # tokens a place name never contains

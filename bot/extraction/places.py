@@ -18,7 +18,8 @@ _GLUE_END = "到在去进往向从把被给着过说"  # a word ending in one of
 _TIME_WORD = re.compile(r"^(?:今|昨|前天|明天|上午|下午|中午|晚上|早上|凌晨|傍晚|点$|时$)")
 _VERBISH = ("v", "p", "c", "d", "r", "u", "y", "e", "o", "t", "q", "m")
 _WEAK_POS = ("v", "p", "c", "d", "r", "u", "y", "e", "o", "m", "q", "t")
-_SCORES = {"venue": 3.0, "road_detail": 3.0, "area_detail": 2.5, "road": 2.2, "area": 2.0, "town": 1.5}
+_SCENE = re.compile(r"门口|大厅|大院|里面|静坐|聚集|闹|吵|打|堵|围|横幅|跪|躺")
+_SCORES = {"venue": 3.0, "road_detail": 3.0, "area_detail": 2.5, "road": 2.2, "area": 2.0, "office": 1.8, "town": 1.5}
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,8 @@ def _alternation(words: list[str]) -> str:
 class PlaceFinder:
     def __init__(self, cues: PlaceCues) -> None:
         self.cues = cues
-        self._suffixes = [(s, "venue") for s in cues.venues] + [(s, "area") for s in cues.areas]
+        self._suffixes = [(s, "venue") for s in [*cues.venues, *cues.standalone, *cues.offices]]
+        self._suffixes += [(s, "area") for s in cues.areas]
         self._suffixes += [(s, "area") for s in cues.hamlets if s not in cues.areas]
         self._hamlets = set(cues.hamlets) - set(cues.areas)
         self._suffixes += [(s, "road") for s in cues.roads]
@@ -71,7 +73,9 @@ class PlaceFinder:
         self._generic = set(cues.generic)
         self._stop = set(cues.stop)
         self._prefixes = set(cues.prefixes)
-        self._venue_words = tuple(cues.venues)
+        self._venue_words = tuple([*cues.venues, *cues.standalone])
+        self._standalone = set(cues.standalone)
+        self._offices = tuple(cues.offices)
         self._towns = tuple(s for s in ("街道", "镇", "乡") if s in cues.areas)
 
     def find(self, text: str) -> str | None:
@@ -120,7 +124,11 @@ class PlaceFinder:
             if _TIME_WORD.match(prev) or any(prev.endswith(v) for v in self._venue_words):
                 break  # 今天下午3点解放路; 龙泉社区广场跳广场舞: a venue does not name another
             left = bounds[j - 1][2] if j else ""
-            if self._verbish(prev) and not (self._name_char(prev, left) or prev.startswith("第")):
+            oov_run = len(prev) == 1 and (
+                (kind == "area" and (not pieces or len(pieces[0]) == 1) and self._oov_left(left))
+                or (bool(pieces) and self._boundary(left))
+            )
+            if self._verbish(prev) and not (self._name_char(prev, left) or prev.startswith("第") or oov_run):
                 break  # 头被打破送医院: a verb is not part of a name (but 约 of 美丽约美容院 and 第二 are)
             pieces.insert(0, prev)
             j -= 1
@@ -131,7 +139,7 @@ class PlaceFinder:
         if name.endswith(suffix) and not head:
             return None  # 杏花村村小组长: the second 村 starts the next word
         if not naming:
-            if not (kind == "venue" and name in self._prefixes):
+            if not (kind == "venue" and (name in self._prefixes or (not name and suffix in self._standalone))):
                 return None
         elif kind == "venue" and len(name) < 2 and name not in self._prefixes:
             return None  # 水厂: one character names no venue
@@ -153,6 +161,8 @@ class PlaceFinder:
             kind = "town"
         elif detailed:
             kind = {"area": "area_detail", "road": "road_detail"}.get(kind, kind)
+        if kind == "venue" and suffix.endswith(self._offices) and not _SCENE.search(text, stop_at, stop_at + 6):
+            kind = "office"  # 去乡政府反映: where they complained; but 到镇政府门口静坐 happened there
         return Place(text[start:stop_at], start, stop_at, kind)
 
     def _detail_at(self, text: str, at: int, kind: str) -> int | None:
@@ -177,6 +187,15 @@ class PlaceFinder:
         if len(word) != 1 or not self._nameish(left):
             return False
         return len(left) == 1 or not nlp.word_tag(word).startswith("v")
+
+    def _boundary(self, left: str) -> bool:
+        """What may come before a name: nothing, a stop word, punctuation or a number."""
+        return not left or left in self._stop or not _NAME_WORD.match(left) or left.isdigit()
+
+    def _oov_left(self, left: str) -> bool:
+        """鸣/珂/里 社区, 蓑衣/垄 村: jieba cuts a name it does not know into single characters, some tagged as verbs;
+        such a character belongs to the name when what precedes it is a boundary or more of the name."""
+        return not left or left in self._stop or not _NAME_WORD.match(left) or self._nameish(left)
 
     def _nameish(self, word: str) -> bool:
         if not _NAME_WORD.match(word) or word.isdigit() or word in self._stop:

@@ -239,3 +239,38 @@ def test_a_broken_extraction_file_names_file_line_and_field(tmp_path: Path) -> N
         load_extraction_rules(tmp_path)
     line = next(n for n, s in enumerate(bad.read_text("utf-8").splitlines(), 1) if s.startswith("  crowd_size:"))
     assert err.value.field == "risk.crowd_size" and err.value.line == line and "extraction.yaml" in str(err.value)
+
+
+def test_jionlp_tracebacks_never_reach_the_logs(ex: RuleExtractor) -> None:
+    """jionlp logs each time phrase it cannot read through the root logger, with a piece of the message in it."""
+    import logging
+
+    record = logging.LogRecord(
+        "root",
+        logging.ERROR,
+        "/venv/site-packages/jionlp/gadget/time_parser.py",
+        1646,
+        "## exception string `%s`",
+        ("13800138000交",),
+        None,
+    )
+    assert not logging.getLogger().filter(record)
+    ours = logging.LogRecord("bot.worker", logging.ERROR, "/app/bot/worker.py", 1, "handled", (), None)
+    assert logging.getLogger().filter(ours)
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("鸣珂里社区12栋有户装修天天一大早就开电钻", "鸣珂里社区12栋"),  # jieba cuts an unknown name into verbs
+        ("急！蓑衣垄村7组有个妇女跑到小卖部躲着", "蓑衣垄村7组"),
+        ("听涛苑2幢电梯因为维修基金动用不了停了一个多月", "听涛苑2幢"),
+        ("澜岸公馆6幢1802的业主蒲先生说电梯坏了半个月没人修", "澜岸公馆6幢1802"),
+        ("中医院骨科有个病人家属邴某说他爸手术后感染是医生的责任", "中医院骨科"),
+        ("麂子岩村和隔壁竹溪村为后山那片林子扯了好多年，村民代表沙某写了联名信去乡政府反映", "麂子岩村"),
+        ("幸福村征地补偿款分配，3组有二十多户今天上午到镇政府门口静坐", "镇政府"),
+        ("他住桃源村，和邻居吵了一架", "桃源村"),
+    ],
+)
+def test_places_of_new_shapes(ex: RuleExtractor, text: str, place: str) -> None:
+    assert ex.extract("两家吵起来了：" + text, SENT).location == place
