@@ -9,6 +9,8 @@ from bot.extraction import nlp
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _MOBILE = re.compile(r"1[3-9]\d{9}")
 _SPLIT_DIGITS = re.compile(r"(?<=\d)[ \u00a0\-]+(?=\d)")
+# landlines jionlp misses: (0745)8888 0119, 074588882467, 0745 8888-2467
+_LANDLINE = re.compile(r"(?<![\d+])[(（]?(0\d{2,3})[)）]?[ \-]?(\d{3,4})[ \-]?(\d{4})(?!\d)")
 
 
 def id_checksum_ok(value: str) -> bool:
@@ -54,8 +56,17 @@ def phones(text: str, skip: list[tuple[int, int]] | None = None) -> list[str]:
         if value is None or (kind == "landline_phone" and not value.startswith("0")):
             continue  # jionlp reports a spaced mobile also as a landline
         found.append((start, value))
+    taken = [*(skip or ()), *((start, start + 1) for start, _ in found)]
+    for m in _LANDLINE.finditer(text):
+        area, number = m.group(1), m.group(2) + m.group(3)
+        if len(area) + len(number) in (11, 12) and not _overlaps(m.start(), m.end(), taken):
+            found.append((m.start(), f"{area}-{number}"))
     found.sort()
     return list(dict.fromkeys(v for _, v in found))
+
+
+def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    return any(start < s_end and s_start < end for s_start, s_end in spans)
 
 
 def compact_digits(text: str) -> str:

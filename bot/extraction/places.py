@@ -43,10 +43,27 @@ def _cn_to_int(text: str) -> int:
     return int("".join(str(_CN_NUM.get(c, 0)) for c in text))
 
 
+_AROUND = re.compile(r"(?<=.)(门口|门前|附近|旁边|一带|那边|这边)$")
+_ADMIN_PREFIX = re.compile(r"^.+?(街道|镇|乡|村|社区|小区|工业园|产业园|园区|开发区|花园|家园|苑)")
+
+
 def normalise(place: str) -> str:
-    """No spaces; 二组 -> 2组, 十二栋 -> 12栋."""
-    place = re.sub(r"\s+", "", place)
+    """No spaces; 二组 -> 2组, 十二栋 -> 12栋; 村委会门口 is 村委会."""
+    place = _AROUND.sub("", re.sub(r"\s+", "", place))
     return re.sub(r"[一二三四五六七八九十两]+(?=组|栋|幢|号楼|单元|号)", lambda m: str(_cn_to_int(m.group(0))), place)
+
+
+def same_place(a: str, b: str) -> bool:
+    """One place written two ways: equal once normalised, or one is the other under its town, village or compound
+    (青岗镇佳佳乐超市 and 佳佳乐超市; 城东工业园宏达机械厂 and 宏达机械厂)."""
+    a, b = normalise(a), normalise(b)
+    if a == b:
+        return True
+    longer, shorter = (a, b) if len(a) > len(b) else (b, a)
+    if not shorter or not longer.endswith(shorter):
+        return False
+    m = _ADMIN_PREFIX.match(longer)
+    return m is not None and m.end() == len(longer) - len(shorter)
 
 
 def _alternation(words: list[str]) -> str:
@@ -61,6 +78,8 @@ class PlaceFinder:
         self._suffixes += [(s, "area") for s in cues.areas]
         self._suffixes += [(s, "area") for s in cues.hamlets if s not in cues.areas]
         self._hamlets = set(cues.hamlets) - set(cues.areas)
+        self._compounds = set(cues.compounds) - set(cues.areas)
+        self._suffixes += [(s, "area") for s in self._compounds - self._hamlets]
         self._suffixes += [(s, "road") for s in cues.roads]
         self._suffixes.sort(key=lambda p: len(p[0]), reverse=True)
         self._by_last: dict[str, list[tuple[str, str]]] = {}
@@ -155,6 +174,8 @@ class PlaceFinder:
             if not m:
                 break
             stop_at, detailed = m, True
+        if suffix in self._compounds and not detailed:
+            return None  # 星汇城4号楼 and 银杏里北门 are compounds; 县城 and 家里 are not
         if suffix in self._hamlets and not (detailed and _AREA_DETAIL.match(text, end)):
             return None  # 马家庄3组 is a place; 沟, 湾 alone are ditches and bends
         if kind == "area" and suffix in self._towns and not detailed:

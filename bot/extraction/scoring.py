@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from bot.extraction.places import normalise
+from bot.extraction.places import normalise, same_place
 from bot.extraction.refs import find_code_ref
 from bot.extraction.types import Extraction, Extractor
 
@@ -165,9 +165,10 @@ def _score_record(report: Report, case: Case, got: Extraction) -> None:
         pr = report.fields.setdefault(name, PR())
         pr.expected += want is not None
         pr.predicted += have is not None
-        pr.tp += want is not None and want == have
-        _count(report, name, want == have)
-        if want != have:
+        same = want == have or (name == "location" and want is not None and have is not None and same_place(want, have))
+        pr.tp += want is not None and same
+        _count(report, name, same)
+        if not same:
             report.errors.append(f"{case.id} {name} want {want} got {have}")
     for name in LISTS:
         want_set, have_set = set(exp.get(name) or []), set(getattr(got, name) or [])
