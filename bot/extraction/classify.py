@@ -7,7 +7,15 @@ from dataclasses import dataclass, field
 
 from bot.extraction.cues import REGEX_PREFIX, CueSet, Hit, KeywordScanner
 from bot.extraction.lexicon import ExtractionRules
-from bot.extraction.ngrams import Example, NgramScorer, keyword_examples, load_examples
+from bot.extraction.ngrams import (
+    DISPUTE,
+    NONE,
+    Example,
+    NgramScorer,
+    keyword_examples,
+    load_dispute_examples,
+    load_examples,
+)
 from config.rules import Rules
 
 
@@ -40,7 +48,9 @@ class Classifier:
         self._fallback_cfg = cats.fallback
         self._keywords = KeywordScanner(self._groups)
         self.ngrams: NgramScorer | None = None
-        self.learn(load_examples())
+        self.dispute_ngrams: NgramScorer | None = None
+        self._dispute_cfg = d
+        self.learn(load_examples(), dispute_examples=load_dispute_examples())
         self._cause = [re.compile(c.removeprefix(REGEX_PREFIX)) for c in cats.cause]
         self._cause_bonus = cats.cause_bonus
         self._topic = min(cats.default_weight, cats.strong_weight)  # what a topic word weighs at least
@@ -49,8 +59,13 @@ class Classifier:
         self._calm = CueSet(lexicon.risk.calm)
         self._crowd = CueSet(lexicon.risk.crowd_words)
 
-    def learn(self, examples: list[Example], hidden: frozenset[tuple[str, str]] = frozenset()) -> None:
-        """(Re)build the keyword scanner and the n-gram fallback from the keywords, minus `hidden` ((code, keyword)
+    def learn(
+        self,
+        examples: list[Example],
+        hidden: frozenset[tuple[str, str]] = frozenset(),
+        dispute_examples: list[Example] | None = None,
+    ) -> None:
+        """(Re)build the keyword scanner and the n-gram fallbacks from the keywords, minus `hidden` ((code, keyword)
         pairs), and these labelled examples. Start-up uses the shipped examples; cross-validation uses a fold's."""
         groups = [(code, [k for k in words if (code, k) not in hidden]) for code, words in self._groups]
         self._keywords = KeywordScanner(groups)
@@ -58,16 +73,23 @@ class Classifier:
         if cfg.enabled:
             known = keyword_examples(groups, cfg.keyword_weight)
             self.ngrams = NgramScorer([code for code, _ in groups], known + examples)
+        if dispute_examples is not None:
+            usable = self._dispute_cfg.fallback and {c for c, _, _ in dispute_examples} == {DISPUTE, NONE}
+            self.dispute_ngrams = NgramScorer([DISPUTE, NONE], dispute_examples) if usable else None
 
     # ---- dispute or not --------------------------------------------------------------------------------
 
-    def dispute(self, text: str, has_party: bool, evidence: float) -> Verdict:
+    def dispute(self, text: str, has_party: bool, evidence: float, has_place: bool = False) -> Verdict:
         """`evidence`: the keyword weight of all categories together (a topic word weighs `default_weight`)."""
-        if self._not_dispute.any(text) or self._closed.any(text):
+        if self._closed.any(text):
             return Verdict(False)
         high = self._high.hits(text)
         conflict = self._conflict.hits(text) + high
         many = self._collective.any(text)  # 村民们有意见: many people are a party too
+        if self._not_dispute.any(text):
+            strong = len({h.cue for h in conflict}) >= self._dispute_cfg.override_conflicts
+            if not (strong and (has_party or many or evidence > 0)):
+                return Verdict(False)
         if self._question.any(text) and not (conflict and (has_party or many or high)):
             return Verdict(False)  # 请问装修噪音几点以后不许施工: asking, not reporting
         if conflict and (has_party or many or evidence > 0 or len(conflict) >= 2):
@@ -76,7 +98,16 @@ class Classifier:
             return Verdict(True, self._report.hits(text))
         if evidence >= 1.5 * self._topic and has_party:
             return Verdict(True)  # 赵某家的羊吃了李某某的白菜: a named party and the matter, no quarrel word
+        if (has_party or has_place or evidence > 0 or conflict) and self.looks_like_dispute(text):
+            return Verdict(True, conflict)  # 说了好几回了他家里的还说我小气: the labelled messages it resembles
         return Verdict(False)
+
+    def looks_like_dispute(self, text: str) -> bool:
+        """The n-gram scorer finds the text nearer the labelled disputes than the other messages, by the margin."""
+        if self.dispute_ngrams is None:
+            return False
+        best = self.dispute_ngrams.best(text)
+        return best is not None and best[0] == DISPUTE and best[1] >= self._dispute_cfg.fallback_margin
 
     # ---- category ----------------------------------------------------------------------------------------
 

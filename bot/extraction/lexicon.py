@@ -25,6 +25,12 @@ class DisputeCues(_Strict):
     question: list[str] = []  # asking how to do something
     closed: list[str] = []  # a message that only says an earlier matter is settled
     collective: list[str] = []  # many people as one side (村民们, 业主们): counts as a party
+    # the character n-gram scorer's say, learnt from labelled messages: a message it finds nearer the disputes
+    # than the rest by `fallback_margin` is a dispute when it names a party, a place or a category word
+    fallback: bool = True
+    fallback_margin: float = Field(default=0.05, ge=0)
+    # a notice or patrol word does not veto a message with this many quarrel words (业委会三年没公示…吵翻了)
+    override_conflicts: int = Field(default=3, ge=1)
 
 
 class RiskCues(_Strict):

@@ -18,6 +18,11 @@ _GLUE_END = "到在去进往向从把被给着过说"  # a word ending in one of
 _TIME_WORD = re.compile(r"^(?:今|昨|前天|明天|上午|下午|中午|晚上|早上|凌晨|傍晚|点$|时$)")
 _VERBISH = ("v", "p", "c", "d", "r", "u", "y", "e", "o", "t", "q", "m")
 _WEAK_POS = ("v", "p", "c", "d", "r", "u", "y", "e", "o", "m", "q", "t")
+# national/provincial/county/village road codes: G320杉木冲段, X012线杉树湾段, S208石牯段与X015交叉口
+_ROAD_CODE = re.compile(
+    r"(?<![A-Za-z0-9])[GSXYZC]\d{3}(?:线|国道|省道|县道|乡道)?"
+    r"(?:[\u4e00-\u9fa5]{1,6}?(?:段|场口|路口|交叉口))?(?:与[GSXYZC]\d{3}(?:线)?交叉口)?"
+)
 _SCENE = re.compile(r"门口|大厅|大院|里面|静坐|聚集|闹|吵|打|堵|围|横幅|跪|躺")
 _SCORES = {"venue": 3.0, "road_detail": 3.0, "area_detail": 2.5, "road": 2.2, "area": 2.0, "office": 1.8, "town": 1.5}
 
@@ -124,6 +129,9 @@ class PlaceFinder:
                 if place is not None:
                     found.append(place)
                 break
+        for m in _ROAD_CODE.finditer(text):
+            detailed = m.end() - m.start() > 4
+            found.append(Place(m.group(0), m.start(), m.end(), "road_detail" if detailed else "road"))
         return self._outermost(found)
 
     def _build(self, text: str, bounds: list[tuple[int, int, str]], i: int, suffix: str, kind: str) -> Place | None:

@@ -73,7 +73,8 @@ class RuleExtractor:
         phones = contacts.phones(body, id_spans)
         parties = self._parties.find(body)
         scores = self._classifier.category_scores(body)
-        verdict = self._classifier.dispute(body, bool(parties), sum(s[0] for s in scores.values()))
+        place = self._places.find(body)
+        verdict = self._classifier.dispute(body, bool(parties), sum(s[0] for s in scores.values()), place is not None)
         ref = find_code_ref(body)
         if not verdict.is_dispute or (ref is not None and body.find(ref.text) <= 1):
             # a follow-up that starts with a record's code adds to that record: it is not a new dispute
@@ -86,7 +87,7 @@ class RuleExtractor:
             is_dispute=True,
             category=category,
             risk=grade.risk,
-            location=self._places.find(body) or area,
+            location=place or area,
             parties=parties,
             phones=phones,
             id_numbers=id_numbers,
