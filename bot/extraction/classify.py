@@ -57,7 +57,7 @@ class Classifier:
         self._high = CueSet(rules.risk.high, neg)
         self._medium = CueSet(rules.risk.medium, neg)
         self._calm = CueSet(lexicon.risk.calm)
-        self._crowd = CueSet(lexicon.risk.crowd_words)
+        self._crowd = CueSet(lexicon.risk.crowd_words, neg)  # 目前还没有聚集 is no crowd
 
     def learn(
         self,
