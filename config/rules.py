@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -11,6 +12,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 Risk = Literal["high", "medium", "low"]
 Complexity = Literal["general", "complex", "difficult"]
 RISKS: tuple[Risk, ...] = ("high", "medium", "low")
@@ -25,21 +27,31 @@ class RuleFileError(ValueError):
         super().__init__(f"{where}: {field + ': ' if field else ''}{problem}")
 
 
-class _Strict(BaseModel):
+class Strict(BaseModel):
+    """The base of every rule-file model: unknown keys are errors (a typo never passes silently), values frozen."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def by_key(items: Iterable[T], key: str, key_of: Callable[[T], str]) -> T:
+    """The first of `items` whose key is `key`; KeyError(key) when there is none."""
+    for item in items:
+        if key_of(item) == key:
+            return item
+    raise KeyError(key)
 
 
 # ---- categories.yaml -------------------------------------------------------------------------------------
 
 
-class Category(_Strict):
+class Category(Strict):
     code: str = Field(pattern=r"^[a-z_]+$")
     name: str
     responsibility: Literal["police", "non_police", "rescue"] = "police"
     keywords: list[str] = []
 
 
-class CategoryRules(_Strict):
+class CategoryRules(Strict):
     categories: list[Category]
     default: str = "other"
 
@@ -54,22 +66,19 @@ class CategoryRules(_Strict):
         return self
 
     def by_code(self, code: str) -> Category:
-        for c in self.categories:
-            if c.code == code:
-                return c
-        raise KeyError(code)
+        return by_key(self.categories, code, lambda c: c.code)
 
 
 # ---- risk.yaml -------------------------------------------------------------------------------------------
 
 
-class ColourScheme(_Strict):
+class ColourScheme(Strict):
     high: str
     medium: str
     low: str
 
 
-class RiskRules(_Strict):
+class RiskRules(Strict):
     scheme: str = "three_colour"
     schemes: dict[str, ColourScheme]
     high: list[str]
@@ -102,7 +111,7 @@ def parse_duration(value: str) -> timedelta:
     )
 
 
-class DeadlineRules(_Strict):
+class DeadlineRules(Strict):
     accept_within: dict[Risk, str]
     resolve_within_days: dict[Complexity, int]
     complexity_from_risk: dict[Risk, Complexity]
@@ -122,7 +131,7 @@ class DeadlineRules(_Strict):
 # ---- revisits.yaml ---------------------------------------------------------------------------------------
 
 
-class RevisitRules(_Strict):
+class RevisitRules(Strict):
     after_resolved_days: dict[Risk, list[int]]
     send_at: str = Field(default="09:00", pattern=r"^\d{2}:\d{2}$")
 
@@ -130,20 +139,20 @@ class RevisitRules(_Strict):
 # ---- routing.yaml ----------------------------------------------------------------------------------------
 
 
-class Area(_Strict):
+class Area(Strict):
     town: str = ""
     station: str
     officer: str  # person key of the 包村民警
 
 
-class Station(_Strict):
+class Station(Strict):
     leader: str  # person key
     police_group: str  # "<platform>:<chat id>"
     county: str = "县局调解中心"
     county_group: str | None = None  # "<platform>:<chat id>" of the county bureau's work group, if any
 
 
-class RoutingRules(_Strict):
+class RoutingRules(Strict):
     areas: dict[str, Area] = Field(min_length=1)
     stations: dict[str, Station]
     departments: dict[str, str] = {}
@@ -168,12 +177,12 @@ class RoutingRules(_Strict):
 # ---- roles.yaml ------------------------------------------------------------------------------------------
 
 
-class Role(_Strict):
+class Role(Strict):
     name: str
     can: list[str]
 
 
-class RoleRules(_Strict):
+class RoleRules(Strict):
     roles: dict[str, Role]
 
     def allows(self, role: str, action: str) -> bool:
@@ -181,7 +190,7 @@ class RoleRules(_Strict):
         return r is not None and (action in r.can or "*" in r.can)
 
 
-class Rules(_Strict):
+class Rules(Strict):
     """All rule files, loaded once at start-up and passed to whoever needs them."""
 
     categories: CategoryRules
@@ -192,7 +201,7 @@ class Rules(_Strict):
     roles: RoleRules
 
 
-_FILES: dict[str, tuple[str, type[_Strict]]] = {
+_FILES: dict[str, tuple[str, type[Strict]]] = {
     "categories": ("categories.yaml", CategoryRules),
     "risk": ("risk.yaml", RiskRules),
     "deadlines": ("deadlines.yaml", DeadlineRules),

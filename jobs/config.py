@@ -1,5 +1,9 @@
 """Jobs configuration: config/rules/jobs.yaml (validated, errors name file/line/field) and JINGWU_JOBS_ settings."""
 
+# The models here derive from config.rules.Strict, a pydantic model, whose mutable defaults pydantic copies per
+# instance; ruff's RUF012 cannot follow a base class across modules (astral-sh/ruff#13630).
+# ruff: noqa: RUF012
+
 from __future__ import annotations
 
 from datetime import time, timedelta
@@ -7,18 +11,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from config.rules import Risk, load_yaml_model, parse_duration
+from config.rules import Risk, Strict, load_yaml_model, parse_duration
 
 DigestKind = Literal["daily", "weekly", "monthly"]
 DIGEST_KINDS: tuple[DigestKind, ...] = ("daily", "weekly", "monthly")
 FILENAME = "jobs.yaml"
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 def _clock_time(value: str) -> time:
@@ -29,7 +29,7 @@ def _clock_time(value: str) -> time:
         raise ValueError(f"{value!r} is not a time like 08:30") from None
 
 
-class _At(_Strict):
+class _At(Strict):
     at: str = Field(pattern=r"^\d{2}:\d{2}$")
 
     @field_validator("at")
@@ -55,7 +55,7 @@ class MonthlyDigest(_At):
     day: int = Field(default=1, ge=1, le=28)
 
 
-class DigestRules(_Strict):
+class DigestRules(Strict):
     daily: DailyDigest = DailyDigest(at="08:30")
     weekly: WeeklyDigest = WeeklyDigest(at="09:00")
     monthly: MonthlyDigest = MonthlyDigest(at="09:30")
@@ -65,7 +65,7 @@ class DigestRules(_Strict):
         return {"daily": self.daily, "weekly": self.weekly, "monthly": self.monthly}[kind]
 
 
-class QuietHours(_Strict):
+class QuietHours(Strict):
     start: str = Field(default="22:00", pattern=r"^\d{2}:\d{2}$")
     end: str = Field(default="07:00", pattern=r"^\d{2}:\d{2}$")
     except_risk: list[Risk] = ["high"]
@@ -86,7 +86,7 @@ class QuietHours(_Strict):
         return local >= start or local < end
 
 
-class OverdueRules(_Strict):
+class OverdueRules(Strict):
     realert_every: str = "15m"
     realert_risk: list[Risk] = ["high"]
 
@@ -102,7 +102,7 @@ class OverdueRules(_Strict):
         return parse_duration(self.realert_every)
 
 
-class JobsConfig(_Strict):
+class JobsConfig(Strict):
     """config/rules/jobs.yaml."""
 
     quiet_hours: QuietHours = QuietHours()

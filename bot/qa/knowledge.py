@@ -1,5 +1,9 @@
 """The FAQ knowledge base (config/rules/faq.yaml): vetted answers, station placeholders and synonyms, validated."""
 
+# The models here derive from config.rules.Strict, a pydantic model, whose mutable defaults pydantic copies per
+# instance; ruff's RUF012 cannot follow a base class across modules (astral-sh/ruff#13630).
+# ruff: noqa: RUF012
+
 from __future__ import annotations
 
 import re
@@ -7,9 +11,9 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
-from config.rules import RuleFileError, load_yaml_model
+from config.rules import RuleFileError, Strict, by_key, load_yaml_model
 
 # The only phone numbers an answer may write out; anything local comes from a placeholder.
 NATIONAL_NUMBERS = frozenset({"110", "119", "120", "122", "12345", "12348", "96110", "12110"})
@@ -19,11 +23,7 @@ _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _ANY_BRACE = re.compile(r"[{}]")
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class FaqEntry(_Strict):
+class FaqEntry(Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     topic: str
     questions: list[str] = Field(min_length=1)
@@ -42,7 +42,7 @@ class FaqEntry(_Strict):
         return v
 
 
-class KnowledgeBase(_Strict):
+class KnowledgeBase(Strict):
     placeholders: dict[str, str] = Field(min_length=1)  # the station's values: address, phone, hours ...
     stations: dict[str, dict[str, str]] = {}  # per-station overrides, keyed by the station name in routing.yaml
     synonyms: dict[str, str] = {}
@@ -57,10 +57,7 @@ class KnowledgeBase(_Strict):
         return v
 
     def entry(self, entry_id: str) -> FaqEntry:
-        for e in self.entries:
-            if e.id == entry_id:
-                return e
-        raise KeyError(entry_id)
+        return by_key(self.entries, entry_id, lambda e: e.id)
 
     def values_for(self, station: str | None) -> dict[str, str]:
         """Placeholder values for one station: the defaults, its name from routing, then its own overrides."""

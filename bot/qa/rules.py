@@ -1,5 +1,9 @@
 """The Q&A rule file (config/rules/qa.yaml): emergency, fraud, legal and small-talk patterns, replies, thresholds."""
 
+# The models here derive from config.rules.Strict, a pydantic model, whose mutable defaults pydantic copies per
+# instance; ruff's RUF012 cannot follow a base class across modules (astral-sh/ruff#13630).
+# ruff: noqa: RUF012
+
 from __future__ import annotations
 
 import re
@@ -7,14 +11,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, ConfigDict, Field
 
 from bot.qa.retrieval import Weights
-from config.rules import load_yaml_model
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+from config.rules import Strict, load_yaml_model
 
 
 def _compiles(pattern: str) -> str:
@@ -32,7 +32,7 @@ def _any(patterns: list[str]) -> re.Pattern[str] | None:
     return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
 
 
-class _Patterns(_Strict):
+class _Patterns(Strict):
     """A group of patterns that fires when any one of them is found."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
@@ -147,13 +147,13 @@ class LegalRules(_Patterns):
         return _any(self.topics)
 
 
-class HandoffTexts(_Strict):
+class HandoffTexts(Strict):
     reply: str
     notice: str
     answer: str
 
 
-class RetrievalWeights(_Strict):
+class RetrievalWeights(Strict):
     words: float = Field(default=1.0, ge=0)
     chars: float = Field(default=0.5, ge=0)
     pinyin: float = Field(default=0.5, ge=0)
