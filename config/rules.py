@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -236,22 +236,20 @@ def load_yaml_model(path: Path, model: type[M]) -> M:
         err = exc.errors()[0]
         loc = [p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
         field = ".".join(str(p) for p in loc) or None
-        line = _line_of(node, loc)
+        line = yaml_line(node, loc) or (node.start_mark.line + 1 if node is not None else None)
         raise RuleFileError(path, line, field, err["msg"]) from exc
 
 
-def _line_of(node: yaml.Node | None, loc: list[int | str]) -> int | None:
-    """Walk the composed YAML tree along a pydantic error location; return the deepest line found."""
-    if node is None:
-        return None
-    line = node.start_mark.line + 1
+def yaml_line(node: yaml.Node | None, loc: Sequence[int | str]) -> int | None:
+    """The line of the YAML node at `loc` (mapping keys and sequence indexes), or of its nearest parent on that
+    path; None when not even the first step is found."""
+    line = None
     for part in loc:
         child: yaml.Node | None = None
         if isinstance(node, yaml.MappingNode):
             for key_node, value_node in node.value:
                 if str(key_node.value) == str(part):
-                    child = value_node
-                    line = key_node.start_mark.line + 1
+                    child, line = value_node, key_node.start_mark.line + 1
                     break
         elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
             child = node.value[part]

@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 from pydantic import Field, field_validator
 
-from config.rules import RuleFileError, Strict, by_key, load_yaml_model
+from config.rules import RuleFileError, Strict, by_key, load_yaml_model, yaml_line
 
 # The only phone numbers an answer may write out; anything local comes from a placeholder.
 NATIONAL_NUMBERS = frozenset({"110", "119", "120", "122", "12345", "12348", "96110", "12110"})
@@ -115,19 +115,4 @@ def load_knowledge(path: Path) -> KnowledgeBase:
 
 def line_of(path: Path, loc: list[int | str]) -> int | None:
     """The line of the YAML node at `loc` (mapping keys and sequence indexes), or of its nearest parent."""
-    node: yaml.Node | None = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-    line = None
-    for part in loc:
-        child: yaml.Node | None = None
-        if isinstance(node, yaml.MappingNode):
-            for key_node, value_node in node.value:
-                if str(key_node.value) == str(part):
-                    child, line = value_node, key_node.start_mark.line + 1
-                    break
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            child = node.value[part]
-            line = child.start_mark.line + 1
-        if child is None:
-            break
-        node = child
-    return line
+    return yaml_line(yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader), loc)
