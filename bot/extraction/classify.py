@@ -88,7 +88,7 @@ class Classifier:
         many = self._collective.any(text)  # 村民们有意见: many people are a party too
         if self._not_dispute.any(text):
             strong = len({h.cue for h in conflict}) >= self._dispute_cfg.override_conflicts
-            if not (strong and (has_party or many or evidence > 0)):
+            if not (strong and has_party):
                 return Verdict(False)
         if self._question.any(text) and not (conflict and (has_party or many or high)):
             return Verdict(False)  # 请问装修噪音几点以后不许施工: asking, not reporting

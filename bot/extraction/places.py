@@ -23,6 +23,7 @@ _ROAD_CODE = re.compile(
     r"(?<![A-Za-z0-9])[GSXYZC]\d{3}(?:线|国道|省道|县道|乡道)?"
     r"(?:[\u4e00-\u9fa5]{1,6}?(?:段|场口|路口|交叉口))?(?:与[GSXYZC]\d{3}(?:线)?交叉口)?"
 )
+_INSIDE = re.compile(r"(的|里|里的|内|内的|门口的?|旁边的?|对面的?|底商的?|楼下的?|\s)?")
 _SCENE = re.compile(r"门口|大厅|大院|里面|静坐|聚集|闹|吵|打|堵|围|横幅|跪|躺")
 _SCORES = {"venue": 3.0, "road_detail": 3.0, "area_detail": 2.5, "road": 2.2, "area": 2.0, "office": 1.8, "town": 1.5}
 
@@ -49,7 +50,9 @@ def _cn_to_int(text: str) -> int:
 
 
 _AROUND = re.compile(r"(?<=.)(门口|门前|附近|旁边|一带|那边|这边)$")
-_ADMIN_PREFIX = re.compile(r"^.+?(街道|镇|乡|村|社区|小区|工业园|产业园|园区|开发区|花园|家园|苑)")
+_ADMIN_PREFIX = re.compile(
+    r"^.+?(街道|镇|乡|村|社区|小区|工业园|产业园|园区|开发区|花园|家园|苑|府|城|公馆)(口|上|里|头)?"
+)
 
 
 def normalise(place: str) -> str:
@@ -108,6 +111,10 @@ class PlaceFinder:
         if not found:
             return None
         best = max(found, key=lambda p: (p.score, -p.start))
+        for inner in sorted(found, key=lambda p: p.start):
+            # 柘溪菜市场的老刘烧烤, 栖霞苑社区旁边的惠万家超市: a venue right after a place is inside it
+            if inner.kind == "venue" and inner.start >= best.end and _INSIDE.fullmatch(text, best.end, inner.start):
+                best = inner
         return normalise(best.text)
 
     def candidates(self, text: str) -> list[Place]:
@@ -154,6 +161,7 @@ class PlaceFinder:
             oov_run = len(prev) == 1 and (
                 (kind == "area" and (not pieces or len(pieces[0]) == 1) and self._oov_left(left))
                 or (bool(pieces) and self._boundary(left))
+                or self._single_run(bounds, j, pieces)
             )
             if self._verbish(prev) and not (self._name_char(prev, left) or prev.startswith("第") or oov_run):
                 break  # 头被打破送医院: a verb is not part of a name (but 约 of 美丽约美容院 and 第二 are)
@@ -216,6 +224,16 @@ class PlaceFinder:
         if len(word) != 1 or not self._nameish(left):
             return False
         return len(left) == 1 or not nlp.word_tag(word).startswith("v")
+
+    def _single_run(self, bounds: list[tuple[int, int, str]], j: int, pieces: list[str]) -> bool:
+        """在/顺/发/石材厂: two to four single characters between a boundary and the suffix are one unknown name."""
+        if any(len(p) != 1 for p in pieces):
+            return False
+        k = j
+        while k >= 0 and len(bounds[k][2]) == 1 and _NAME_WORD.match(bounds[k][2]) and bounds[k][2] not in self._stop:
+            k -= 1
+        run = j - k + len(pieces)
+        return 2 <= run <= 4 and self._boundary(bounds[k][2] if k >= 0 else "")
 
     def _boundary(self, left: str) -> bool:
         """What may come before a name: nothing, a stop word, punctuation or a number."""
