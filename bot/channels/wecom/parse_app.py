@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from xml.parsers.expat import ExpatError
@@ -9,7 +10,7 @@ from xml.parsers.expat import ExpatError
 import xmltodict
 from wechatpy.enterprise import parse_message as wechatpy_parse_message
 
-from bot.channels.wecom.cards import CARD_EVENTS, SelectedItem
+from bot.channels.wecom.cards import CARD_EVENTS, CardFormat, SelectedItem, read_card
 from bot.channels.wecom.crypto import MalformedPayload
 
 __all__ = [
@@ -122,11 +123,7 @@ def parse_app_message(xml: bytes | str) -> AppMessage:
                 agent_id=agent_id,
                 create_time=create_time,
                 event=event,
-                event_key=_xml_text(root, "EventKey"),
-                task_id=_xml_text(root, "TaskId"),
-                card_type=_xml_text(root, "CardType"),
-                response_code=_xml_text(root, "ResponseCode"),
-                selected_items=_xml_selected_items(root),
+                **read_card(root, _CARD),
             )
         return AppOtherEvent(
             msg_id=event_id,
@@ -203,21 +200,39 @@ def _int(value: str, name: str) -> int:
     return int(value)
 
 
-def _xml_selected_items(root: dict[str, Any]) -> tuple[SelectedItem, ...]:
-    container = root.get("SelectedItems")
+def _xml_entries(node: dict[str, Any], outer: str, inner: str) -> Iterator[dict[str, Any]]:
+    container = node.get(outer)
     if container is None:
-        return ()
+        return
     if not isinstance(container, dict):
-        raise MalformedPayload("<SelectedItems> is not a container")
-    items: list[SelectedItem] = []
-    for raw in container.get("SelectedItem") or []:
+        raise MalformedPayload(f"<{outer}> is not a container")
+    for raw in container.get(inner) or []:
         if not isinstance(raw, dict):
-            raise MalformedPayload("<SelectedItem> is not a container")
-        option_box = raw.get("OptionIds") or {}
-        if not isinstance(option_box, dict):
-            raise MalformedPayload("<OptionIds> is not a container")
-        options = option_box.get("OptionId") or []
-        if not all(isinstance(option, str) for option in options):
-            raise MalformedPayload("<OptionId> is not a text element")
-        items.append(SelectedItem(question_key=_xml_text(raw, "QuestionKey"), option_ids=tuple(options)))
-    return tuple(items)
+            raise MalformedPayload(f"<{inner}> is not a container")
+        yield raw
+
+
+def _xml_strings(node: dict[str, Any], outer: str, inner: str) -> list[str]:
+    box = node.get(outer) or {}
+    if not isinstance(box, dict):
+        raise MalformedPayload(f"<{outer}> is not a container")
+    texts = box.get(inner) or []
+    if not all(isinstance(text, str) for text in texts):
+        raise MalformedPayload(f"<{inner}> is not a text element")
+    return list(texts)
+
+
+_CARD = CardFormat(
+    text=_xml_text,
+    entries=_xml_entries,
+    strings=_xml_strings,
+    event_key="EventKey",
+    task_id="TaskId",
+    card_type="CardType",
+    response_code="ResponseCode",
+    selected_items="SelectedItems",
+    selected_item="SelectedItem",  # in _FORCE_LIST
+    question_key="QuestionKey",
+    option_ids="OptionIds",
+    option_id="OptionId",  # in _FORCE_LIST
+)

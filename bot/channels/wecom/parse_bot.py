@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from bot.channels.wecom.cards import CARD_EVENTS, SelectedItem
+from bot.channels.wecom.cards import CARD_EVENTS, CardFormat, SelectedItem, read_card
 from bot.channels.wecom.crypto import MalformedPayload
 
 __all__ = [
@@ -129,11 +130,7 @@ def parse_bot_payload(plaintext: bytes | str, *, bot_name: str | None = None) ->
             response_url=response_url,
             create_time=create_time,
             event_type=event_type,
-            event_key=_json_str(card, "event_key"),
-            task_id=_json_str(card, "task_id"),
-            card_type=_json_str(card, "card_type"),
-            response_code=_json_str(card, "response_code"),
-            selected_items=_json_selected_items(card),
+            **read_card(card, _CARD),
         )
 
     raw_text, image_urls = _json_content(data, msg_type)
@@ -180,21 +177,6 @@ def _json_content(data: dict[str, Any], msg_type: str) -> tuple[str, tuple[str, 
     return "", ()
 
 
-def _json_selected_items(card: dict[str, Any]) -> tuple[SelectedItem, ...]:
-    raw_items = _json_obj(card, "selected_items").get("selected_item") or []
-    if not isinstance(raw_items, list):
-        raise MalformedPayload("selected_items.selected_item is not a list")
-    items: list[SelectedItem] = []
-    for raw in raw_items:
-        if not isinstance(raw, dict):
-            raise MalformedPayload("selected_item entry is not an object")
-        options = _json_obj(raw, "option_ids").get("option_id") or []
-        if not isinstance(options, list) or not all(isinstance(option, str) for option in options):
-            raise MalformedPayload("option_ids.option_id is not a list of strings")
-        items.append(SelectedItem(question_key=_json_str(raw, "question_key"), option_ids=tuple(options)))
-    return tuple(items)
-
-
 def _json_object(document: bytes | str) -> dict[str, Any]:
     if not document or not document.strip():
         raise MalformedPayload("empty JSON body")
@@ -225,3 +207,36 @@ def _json_str(data: dict[str, Any], key: str, *, required: bool = False) -> str:
     if not isinstance(value, str):
         raise MalformedPayload(f"{key} is not a string")
     return value
+
+
+def _json_entries(node: dict[str, Any], outer: str, inner: str) -> Iterator[dict[str, Any]]:
+    raw_items = _json_obj(node, outer).get(inner) or []
+    if not isinstance(raw_items, list):
+        raise MalformedPayload(f"{outer}.{inner} is not a list")
+    for raw in raw_items:
+        if not isinstance(raw, dict):
+            raise MalformedPayload(f"{inner} entry is not an object")
+        yield raw
+
+
+def _json_strings(node: dict[str, Any], outer: str, inner: str) -> list[str]:
+    texts = _json_obj(node, outer).get(inner) or []
+    if not isinstance(texts, list) or not all(isinstance(text, str) for text in texts):
+        raise MalformedPayload(f"{outer}.{inner} is not a list of strings")
+    return texts
+
+
+_CARD = CardFormat(
+    text=_json_str,
+    entries=_json_entries,
+    strings=_json_strings,
+    event_key="event_key",
+    task_id="task_id",
+    card_type="card_type",
+    response_code="response_code",
+    selected_items="selected_items",
+    selected_item="selected_item",
+    question_key="question_key",
+    option_ids="option_ids",
+    option_id="option_id",
+)
