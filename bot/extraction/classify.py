@@ -72,10 +72,14 @@ class Classifier:
         cfg = self._fallback_cfg
         if cfg.enabled:
             known = keyword_examples(groups, cfg.keyword_weight)
-            self.ngrams = NgramScorer([code for code, _ in groups], known + examples)
+            self.ngrams = NgramScorer(
+                [code for code, _ in groups], known + examples, cfg.neighbours, cfg.neighbour_share
+            )
         if dispute_examples is not None:
             usable = self._dispute_cfg.fallback and {c for c, _, _ in dispute_examples} == {DISPUTE, NONE}
-            self.dispute_ngrams = NgramScorer([DISPUTE, NONE], dispute_examples) if usable else None
+            self.dispute_ngrams = (
+                NgramScorer([DISPUTE, NONE], dispute_examples, cfg.neighbours, cfg.neighbour_share) if usable else None
+            )
 
     # ---- dispute or not --------------------------------------------------------------------------------
 

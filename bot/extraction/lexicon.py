@@ -50,6 +50,8 @@ class FallbackCues(_Strict):
     weight: float = Field(default=0.75, ge=0)  # its vote, in keyword-weight units, for the category it prefers
     min_margin: float = Field(default=0.0, ge=0)  # it votes only if its cosine leads the runner-up by this much
     keyword_weight: float = Field(default=0.3, ge=0)  # each category keyword as an example weighs this much
+    neighbours: int = Field(default=10, ge=0)  # how many nearest labelled examples vote (0: the centroids alone)
+    neighbour_share: float = Field(default=0.5, ge=0, le=1)  # their vote's share of the score
 
 
 class CategoryCues(_Strict):
