@@ -51,7 +51,7 @@ def _cn_to_int(text: str) -> int:
 
 _AROUND = re.compile(r"(?<=.)(门口|门前|附近|旁边|一带|那边|这边)$")
 _ADMIN_PREFIX = re.compile(
-    r"^.+?(街道|镇|乡|村|社区|小区|工业园|产业园|园区|开发区|花园|家园|苑|府|城|公馆)(口|上|里|头)?"
+    r"^.*?(街道|镇|乡|村|社区|小区|工业园|产业园|园区|开发区|花园|家园|苑|府|城|公馆)(口|上|里|头)?"
 )
 
 
@@ -102,6 +102,7 @@ class PlaceFinder:
         self._prefixes = set(cues.prefixes)
         self._venue_words = tuple([*cues.venues, *cues.standalone])
         self._standalone = set(cues.standalone)
+        self._area_words = tuple(s for s in cues.areas if len(s) > 1 or s in ("村", "镇", "乡"))
         self._offices = tuple(cues.offices)
         self._towns = tuple(s for s in ("街道", "镇", "乡") if s in cues.areas)
 
@@ -163,7 +164,18 @@ class PlaceFinder:
                 or (bool(pieces) and self._boundary(left))
                 or self._single_run(bounds, j, pieces)
             )
-            if self._verbish(prev) and not (self._name_char(prev, left) or prev.startswith("第") or oov_run):
+            if self._verbish(prev) and len(prev) == 1 and left.endswith(self._area_words):
+                break  # 桂花村开农家乐, 黄泥坳村修水库: after a village a verb starts what happens there
+            named_venue = (
+                kind == "venue"
+                and len(prev) == 2
+                and all(p in self._generic for p in pieces)
+                and prev[-1] not in "了着过"
+                and self._boundary(left)
+            )  # 在育才中学, 丰收农资店: a two-character word that jieba tags as a verb names the venue
+            if self._verbish(prev) and not (
+                self._name_char(prev, left) or prev.startswith("第") or oov_run or named_venue
+            ):
                 break  # 头被打破送医院: a verb is not part of a name (but 约 of 美丽约美容院 and 第二 are)
             pieces.insert(0, prev)
             j -= 1
