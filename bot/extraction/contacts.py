@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from bot.extraction import nlp
 
@@ -11,6 +12,18 @@ _MOBILE = re.compile(r"1[3-9]\d{9}")
 _SPLIT_DIGITS = re.compile(r"(?<=\d)[ \u00a0\-]+(?=\d)")
 # landlines jionlp misses: (0745)8888 0119, 074588882467, 0745 8888-2467
 _LANDLINE = re.compile(r"(?<![\d+])[(（]?(0\d{2,3})[)）]?[ \-]?(\d{3,4})[ \-]?(\d{4})(?!\d)")
+
+
+_ID_LIKE = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{16}[\dXx](?![0-9A-Za-z])")
+
+
+def _born(value: str) -> bool:
+    """Digits 7-14 are a birth date (1900 on)."""
+    try:
+        born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
+        return False
+    return born.year >= 1900
 
 
 def id_checksum_ok(value: str) -> bool:
@@ -25,7 +38,11 @@ def id_numbers(text: str) -> tuple[list[str], list[tuple[int, int]]]:
     """Valid 18-digit ID numbers, and the spans of every ID-like number (valid or not) so phones skip them."""
     found: list[str] = []
     spans: list[tuple[int, int]] = []
-    for value, start, end in nlp.id_card_spans(text):
+    candidates = list(nlp.id_card_spans(text))
+    # jionlp also checks the region code against its table; a number with a valid birth date and check digit is
+    # an ID number to us either way (and must be masked like one)
+    candidates += [(m.group(0), m.start(), m.end()) for m in _ID_LIKE.finditer(text) if _born(m.group(0))]
+    for value, start, end in sorted(candidates, key=lambda c: c[1]):
         spans.append((start, end))
         if id_checksum_ok(value):
             found.append(value.upper())

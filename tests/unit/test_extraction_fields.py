@@ -274,3 +274,19 @@ def test_jionlp_tracebacks_never_reach_the_logs(ex: RuleExtractor) -> None:
 )
 def test_places_of_new_shapes(ex: RuleExtractor, text: str, place: str) -> None:
     assert ex.extract("两家吵起来了：" + text, SENT).location == place
+
+
+@pytest.mark.parametrize(
+    ("text", "phones", "ids"),
+    [
+        ("联系林业站（0745）8888 0119。", ["0745-88880119"], []),  # jionlp misses these landlines
+        ("电话：074588882467", ["0745-88882467"], []),
+        ("我叫詹某某 电话１３７００００８８３４", ["13700008834"], []),  # full-width digits
+        ("报警人褚某（身份证52099919661111004X）电话13700001111", ["13700001111"], ["52099919661111004X"]),
+        ("身份证号430999198505050028", [], ["430999198505050028"]),  # a region code jionlp does not know
+        ("编号430999198513450028", [], []),  # no such birth date: not an ID number
+    ],
+)
+def test_numbers_jionlp_misses(ex: RuleExtractor, text: str, phones: list[str], ids: list[str]) -> None:
+    got = ex.extract("两家吵起来了：" + text, SENT)
+    assert (got.phones, got.id_numbers) == (phones, ids)
