@@ -19,6 +19,9 @@ from config.rules import Risk, Strict, load_yaml_model, parse_duration
 DigestKind = Literal["daily", "weekly", "monthly"]
 DIGEST_KINDS: tuple[DigestKind, ...] = ("daily", "weekly", "monthly")
 FILENAME = "jobs.yaml"
+# The longest-lived single-use WeCom reply handle: an app card click's response_code, valid for 72 hours (a
+# 智能机器人 response_url lasts one). A claim on a handle (wecom_reply_claims) is never pruned sooner.
+REPLY_HANDLE_LIFETIME_HOURS = 72
 
 
 def _clock_time(value: str) -> time:
@@ -128,6 +131,13 @@ class JobsSettings(BaseSettings):
     sweep_batch: int = Field(default=200, ge=1, le=10_000)
     misfire_grace_seconds: int = Field(default=300, ge=1)
     item_delay_seconds: float = Field(default=0.0, ge=0)
+    housekeeping_interval_seconds: float = Field(default=3600.0, gt=0)
+    # wecom_reply_claims rows are pruned this long after they were taken: a day past the handles' lifetime
+    reply_claim_retention_hours: float = Field(default=96.0, ge=REPLY_HANDLE_LIFETIME_HOURS)
+
+    @property
+    def reply_claim_retention(self) -> timedelta:
+        return timedelta(hours=self.reply_claim_retention_hours)
 
 
 def load_jobs_config(rules_dir: Path) -> JobsConfig:

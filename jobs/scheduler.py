@@ -10,14 +10,14 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from jobs.config import JobsConfig, JobsSettings
-from jobs.tick import digest_job, jobs_config, run_due, sweep_job
+from jobs.tick import digest_job, housekeeping_job, jobs_config, run_due, sweep_job
 
 if TYPE_CHECKING:
     from bot.app import Bot
 
-SWEEP, CATCH_UP = "reminder-sweep", "catch-up"
+SWEEP, CATCH_UP, HOUSEKEEPING = "reminder-sweep", "catch-up", "housekeeping"
 DAILY, WEEKLY, MONTHLY = "digest-daily", "digest-weekly", "digest-monthly"
-JOB_IDS = (SWEEP, DAILY, WEEKLY, MONTHLY, CATCH_UP)
+JOB_IDS = (SWEEP, DAILY, WEEKLY, MONTHLY, CATCH_UP, HOUSEKEEPING)
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -67,6 +67,14 @@ def install_jobs(scheduler: AsyncIOScheduler, bot: Bot, config: JobsConfig, sett
     }
     for job_id, (kind, name, trigger) in crons.items():
         scheduler.add_job(digest_job, trigger, id=job_id, name=name, args=[bot, kind], replace_existing=True)
+    scheduler.add_job(
+        housekeeping_job,
+        IntervalTrigger(seconds=settings.housekeeping_interval_seconds, timezone=tz),
+        id=HOUSEKEEPING,
+        name="清理过期的企业微信回复凭据认领",
+        args=[bot, settings],
+        replace_existing=True,
+    )
     # at start-up: everything missed while the bot was down (reminders once each in due order, the latest digests)
     scheduler.add_job(
         run_due,

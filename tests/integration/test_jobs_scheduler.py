@@ -14,8 +14,18 @@ from bot.app import Bot
 from bot.clock import SHANGHAI
 from bot.demo import DemoSession
 from jobs.config import JobsSettings
-from jobs.scheduler import CATCH_UP, DAILY, JOB_IDS, MONTHLY, SWEEP, WEEKLY, build_scheduler, install_jobs
-from jobs.tick import digest_job, jobs_config, run_due, sweep_job
+from jobs.scheduler import (
+    CATCH_UP,
+    DAILY,
+    HOUSEKEEPING,
+    JOB_IDS,
+    MONTHLY,
+    SWEEP,
+    WEEKLY,
+    build_scheduler,
+    install_jobs,
+)
+from jobs.tick import digest_job, housekeeping_job, jobs_config, run_due, sweep_job
 from storage.models import OutboxMessage, Reminder
 from tests.integration.test_jobs_sweep import T0, add_dispute
 
@@ -68,9 +78,11 @@ async def test_jobs_have_fixed_ids_triggers_and_defaults(bot: Bot) -> None:
             WEEKLY: digest_job,
             MONTHLY: digest_job,
             CATCH_UP: run_due,
+            HOUSEKEEPING: housekeeping_job,
         }
         assert {(j.coalesce, j.max_instances, j.misfire_grace_time) for j in jobs.values()} == {(True, 1, 120)}
         assert jobs[SWEEP].trigger.interval == timedelta(seconds=30)
+        assert jobs[HOUSEKEEPING].trigger.interval == timedelta(hours=1)
         base = datetime(2026, 11, 23, 9, 30, tzinfo=SHANGHAI)  # a Monday
         fires = {i: jobs[i].trigger.get_next_fire_time(None, base) for i in (DAILY, WEEKLY, MONTHLY)}
         assert fires == {
