@@ -40,6 +40,7 @@ class Classifier:
         self._report = CueSet(d.report)
         self._not_dispute = CueSet(d.not_dispute, neg)  # 没开会 is no meeting notice
         self._question = CueSet(d.question)
+        self._joking = CueSet(d.joking)
         self._closed = CueSet(d.closed)
         self._collective = CueSet(d.collective)
         cats = lexicon.categories
@@ -94,7 +95,10 @@ class Classifier:
             strong = len({h.cue for h in conflict}) >= self._dispute_cfg.override_conflicts
             if not (strong and has_party):
                 return Verdict(False)
-        if self._question.any(text) and not (conflict and (has_party or many or high)):
+        if self._joking.any(text) and not has_party:
+            return Verdict(False)  # 我老婆说再打游戏就跟我离婚😂
+        located = has_place and len({h.cue for h in conflict}) >= 3  # 御景花园地库…撞碎了就走了…我要找他赔 吗
+        if self._question.any(text) and not (conflict and (has_party or many or high or located)):
             return Verdict(False)  # 请问装修噪音几点以后不许施工: asking, not reporting
         if conflict and (has_party or many or evidence > 0 or len(conflict) >= 2):
             return Verdict(True, conflict)

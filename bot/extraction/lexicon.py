@@ -22,6 +22,7 @@ class DisputeCues(_Strict):
     conflict: list[str] = Field(min_length=1)  # a quarrel, a claim, a grievance
     report: list[str] = []  # a report's prefix or wording (上报, 反映)
     not_dispute: list[str] = []  # a notice, a meeting, a patrol that found nothing: never a dispute
+    joking: list[str] = []  # laughter and jokes: not a dispute unless a party is named
     question: list[str] = []  # asking how to do something
     closed: list[str] = []  # a message that only says an earlier matter is settled
     collective: list[str] = []  # many people as one side (村民们, 业主们): counts as a party

@@ -11,8 +11,8 @@ from bot.extraction.lexicon import PlaceCues
 
 _CN_NUM = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _NUMERIC = r"(?:\d+|[一二三四五六七八九十两]+)"
-_AREA_DETAIL = re.compile(rf"{_NUMERIC}(?:组|栋|幢|号楼|单元|号院|号)(?:\d{{3,4}}室?(?![\d多户人名个元块万]))?")
-_ROAD_DETAIL = re.compile(r"(?:[与和][\u4e00-\u9fa5]{1,6}(?:路|街|大道))?(?:交叉口|十字路口|路口)|\d+号|路段")
+_AREA_DETAIL = re.compile(rf"{_NUMERIC}(?:组|队|社|栋|幢|号楼|单元|号院|号)(?:\d{{3,4}}室?(?![\d多户人名个元块万]))?")
+_ROAD_DETAIL = re.compile(r"(?:[与和][\u4e00-\u9fa5]{1,6}(?:路|街|大道))?(?:交叉口|十字路口|路口)|\d+号院?|路段")
 _NAME_WORD = re.compile(r"^(?:[\u4e00-\u9fa5]+|\d+)$")
 _GLUE_END = "到在去进往向从把被给着过说"  # a word ending in one of these is a verb phrase, not a name
 _TIME_WORD = re.compile(r"^(?:今|昨|前天|明天|上午|下午|中午|晚上|早上|凌晨|傍晚|点$|时$)")
@@ -49,6 +49,7 @@ def _cn_to_int(text: str) -> int:
     return int("".join(str(_CN_NUM.get(c, 0)) for c in text))
 
 
+_CN_UNIT = re.compile(r"[一二三四五六七八九十两]+(?=组|队|栋|幢|号楼|单元|号)")
 _AROUND = re.compile(r"(?<=.)(门口|门前|附近|旁边|一带|那边|这边)$")
 _ADMIN_PREFIX = re.compile(
     r"^.*?(街道|镇|乡|村|社区|小区|工业园|产业园|园区|开发区|花园|家园|苑|府|城|公馆)(口|上|里|头)?"
@@ -58,7 +59,7 @@ _ADMIN_PREFIX = re.compile(
 def normalise(place: str) -> str:
     """No spaces; 二组 -> 2组, 十二栋 -> 12栋; 村委会门口 is 村委会."""
     place = _AROUND.sub("", re.sub(r"\s+", "", place))
-    return re.sub(r"[一二三四五六七八九十两]+(?=组|栋|幢|号楼|单元|号)", lambda m: str(_cn_to_int(m.group(0))), place)
+    return _CN_UNIT.sub(lambda m: str(_cn_to_int(m.group(0))), place)
 
 
 def same_place(a: str, b: str) -> bool:
