@@ -245,7 +245,6 @@ def _timeline_is_append_only(session: Session, _ctx: object, _instances: object)
 # Feature modules declare their own tables on the same Base; importing them here puts every table in
 # Base.metadata for Alembic and for the schema check in the tests.
 import storage.models_dingtalk  # noqa: E402
-import storage.models_extraction  # noqa: E402
 import storage.models_jobs  # noqa: E402
 import storage.models_qa  # noqa: E402
 import storage.models_wecom  # noqa: E402, F401

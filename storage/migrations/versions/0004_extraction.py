@@ -1,4 +1,9 @@
-"""extraction tables
+"""intentionally empty step, kept so that the revision chain 0003 -> 0004 -> 0005 stays unbroken
+
+This revision was reserved for tables of the extraction feature, which turned out to need none (the extractor keeps
+no state in the database), and it never changed the schema. It cannot simply be removed: a database upgraded while
+0004 was the head has "0004" recorded in alembic_version, and Alembic refuses to upgrade a database whose recorded
+revision has no script ("Can't locate revision identified by '0004'"). Both directions therefore do nothing.
 
 Revision ID: 0004
 Revises: 0003
@@ -13,7 +18,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass  # reserved for the extraction feature's schema changes
+    pass  # no schema change, by design (see the docstring)
 
 
 def downgrade() -> None:
