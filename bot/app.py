@@ -117,7 +117,7 @@ BOT = web.AppKey("bot", Bot)
 
 async def _healthz(request: web.Request) -> web.Response:
     bot = request.app[BOT]
-    async with bot.uow_factory() as uow:
+    async with bot.uow_factory(read_only=True) as uow:
         pending = await uow.inbox.count("pending")
     return web.json_response({"status": "ok", "inbox_pending": pending})
 

@@ -177,7 +177,7 @@ async def cmd_disputes(args: argparse.Namespace) -> int:
 
     bot = await create_bot(_settings())
     try:
-        async with bot.uow_factory() as uow:
+        async with bot.uow_factory(read_only=True) as uow:
             if args.action == "list":
                 rows = await uow.disputes.find(status=args.status or None, limit=args.limit)
                 data: Any = [dispute_to_dict(d, bot.rules, None) for d in rows]
@@ -209,7 +209,7 @@ async def cmd_outbox(args: argparse.Namespace) -> int:
             ok = await bot.dispatcher.resend(args.id)
             print("已重新排队" if ok else f"outbox {args.id} 不是死信")
             return 0 if ok else 1
-        async with bot.uow_factory() as uow:
+        async with bot.uow_factory(read_only=True) as uow:
             rows = await uow.outbox.find(status="dead" if args.dead else None)
         for r in rows:
             print(f"{r.id}\t{r.status}\t{r.platform}:{r.chat_id or r.user_id}\t{r.attempts}\t{r.last_error or ''}")

@@ -33,7 +33,7 @@ class Origin:
 async def load_origin(uow_factory: UnitOfWorkFactory, inbox_id: int | None) -> Origin | None:
     if inbox_id is None:
         return None
-    async with uow_factory() as uow:
+    async with uow_factory(read_only=True) as uow:
         row = await uow.session.get(InboxMessage, inbox_id)
         if row is None or row.platform != PLATFORM:
             return None
