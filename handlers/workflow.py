@@ -159,19 +159,22 @@ def _iso(value: datetime | None) -> str | None:
 
 
 async def convert_dispute(ctx: HandlerContext, cmd: Command) -> None:
-    require(ctx, "convert")
-    dispute = await find_dispute(ctx, cmd)
-    await transition(ctx, dispute, Action.CONVERT, {"note": cmd.args})
-    await ctx.uow.reminders.cancel_pending(dispute.id, ["revisit", "accept_overdue", "resolve_overdue"])
-    await ctx.reply("converted", lambda p: f"⚖️ {dispute.code} 已转为案件办理。", dispute_id=dispute.id)
+    await _leave_mediation(ctx, cmd, "convert", Action.CONVERT, "converted", "⚖️ {code} 已转为案件办理。")
 
 
 async def withdraw_dispute(ctx: HandlerContext, cmd: Command) -> None:
-    require(ctx, "withdraw")
+    await _leave_mediation(ctx, cmd, "withdraw", Action.WITHDRAW, "withdrawn", "🗑️ {code} 已撤销。")
+
+
+async def _leave_mediation(
+    ctx: HandlerContext, cmd: Command, permission: str, action: Action, template: str, text: str
+) -> None:
+    """转案件 and 撤销: the record leaves mediation for good, with the note as given; no reminder of it remains."""
+    require(ctx, permission)
     dispute = await find_dispute(ctx, cmd)
-    await transition(ctx, dispute, Action.WITHDRAW, {"note": cmd.args})
+    await transition(ctx, dispute, action, {"note": cmd.args})
     await ctx.uow.reminders.cancel_pending(dispute.id, ["revisit", "accept_overdue", "resolve_overdue"])
-    await ctx.reply("withdrawn", lambda p: f"🗑️ {dispute.code} 已撤销。", dispute_id=dispute.id)
+    await ctx.reply(template, lambda p: text.format(code=dispute.code), dispute_id=dispute.id)
 
 
 async def merge_dispute(ctx: HandlerContext, cmd: Command) -> None:
