@@ -155,6 +155,11 @@ class PlaceFinder:
         j = i - 1
         while j >= 0 and sum(map(len, pieces)) < self.cues.max_name:
             prev = bounds[j][2]
+            k = self._run_start(bounds, j) if not pieces and len(prev) == 1 else None
+            if k is not None:  # 蒲/家/洼 村, 韩/家/碾 子: a village name jieba cut into single characters
+                pieces = [b[2] for b in bounds[k : j + 1]]
+                j = k - 1
+                break
             if prev in self._stop or not _NAME_WORD.match(prev) or "某" in prev or prev[-1] in _GLUE_END:
                 break
             if _TIME_WORD.match(prev) or any(prev.endswith(v) for v in self._venue_words):
@@ -237,6 +242,20 @@ class PlaceFinder:
         if len(word) != 1 or not self._nameish(left):
             return False
         return len(left) == 1 or not nlp.word_tag(word).startswith("v")
+
+    def _run_start(self, bounds: list[tuple[int, int, str]], j: int) -> int | None:
+        """Where a run of single characters ending at j starts, if it is an X家Y village name after a boundary."""
+        k = j
+        while k >= 0:
+            tok = bounds[k][2]
+            inner_jia = tok == "家" and k > 0 and k < j and len(bounds[k - 1][2]) == 1
+            if len(tok) != 1 or not _NAME_WORD.match(tok) or (tok in self._stop and not inner_jia):
+                break
+            k -= 1
+        run = [b[2] for b in bounds[k + 1 : j + 1]]
+        if not 3 <= len(run) <= 4 or "家" not in run[1:-1] or not self._boundary(bounds[k][2] if k >= 0 else ""):
+            return None
+        return k + 1
 
     def _single_run(self, bounds: list[tuple[int, int, str]], j: int, pieces: list[str]) -> bool:
         """在/顺/发/石材厂: two to four single characters between a boundary and the suffix are one unknown name."""

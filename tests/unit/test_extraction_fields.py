@@ -290,3 +290,17 @@ def test_places_of_new_shapes(ex: RuleExtractor, text: str, place: str) -> None:
 def test_numbers_jionlp_misses(ex: RuleExtractor, text: str, phones: list[str], ids: list[str]) -> None:
     got = ex.extract("两家吵起来了：" + text, SENT)
     assert (got.phones, got.id_numbers) == (phones, ids)
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("蒲家洼村四组蒲某某跟他兄弟吵翻了", "蒲家洼村4组"),  # X家Y cut into single characters
+        ("桂花村开农家乐的闻某欠了十来户的菜钱", "桂花村"),  # a verb after a village starts what happens there
+        ("刚刚X012线杉树湾段两车刮了，司机吵起来了", "X012线杉树湾段"),  # a road code
+        ("柘溪菜市场的老刘烧烤昨晚有人喝多了掀桌子吵起来了", "老刘烧烤"),  # a venue inside a market
+        ("星汇城4号楼楼上漏水，两家吵起来了", "星汇城4号楼"),  # a compound named without 小区
+    ],
+)
+def test_places_after_the_holdouts(ex: RuleExtractor, text: str, place: str) -> None:
+    assert ex.extract(text, SENT).location == place
