@@ -88,6 +88,7 @@ class PlaceCues(_Strict):
 
     areas: list[str] = Field(min_length=1)  # 村, 社区, 小区 ...
     venues: list[str] = Field(min_length=1)  # 医院, 超市, 工地 ...
+    known: list[str] = []  # the station's own places, whatever their shape (御澜湾, 汇泉嘉苑): a place as they are
     compounds: list[str] = []  # 园, 城, 里 ...: a compound's name (星汇城) only with a building or gate after it
     hamlets: list[str] = []  # 庄, 屯, 沟 ...: a village name (马家庄) only with a detail after it (马家庄3组)
     roads: list[str] = ["路", "街", "大道"]

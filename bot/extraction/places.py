@@ -106,6 +106,7 @@ class PlaceFinder:
         self._area_words = tuple(s for s in cues.areas if len(s) > 1 or s in ("村", "镇", "乡"))
         self._offices = tuple(cues.offices)
         self._towns = tuple(s for s in ("街道", "镇", "乡") if s in cues.areas)
+        self._known = re.compile(_alternation(cues.known)) if cues.known else None
 
     def find(self, text: str) -> str | None:
         """The best place named in the text, or None."""
@@ -138,6 +139,13 @@ class PlaceFinder:
                 if place is not None:
                     found.append(place)
                 break
+        for m in self._known.finditer(text) if self._known else ():
+            stop_at = m.end()
+            while (after := self._detail_at(text, stop_at, "area")) is not None:
+                stop_at = after
+            found.append(
+                Place(text[m.start() : stop_at], m.start(), stop_at, "area_detail" if stop_at > m.end() else "area")
+            )
         for m in _ROAD_CODE.finditer(text):
             detailed = m.end() - m.start() > 4
             found.append(Place(m.group(0), m.start(), m.end(), "road_detail" if detailed else "road"))

@@ -52,8 +52,10 @@ class RuleExtractor:
         self.lexicon = lexicon or load_extraction_rules()
         self.load_seconds = nlp.warm_up()
         places = self.lexicon.places
+        # the station's own places: those it lists in extraction.yaml and the areas it routes
+        places = places.model_copy(update={"known": [*places.known, *rules.routing.areas]})
         nlp.add_words(
-            [*places.venues, *places.areas, *places.details, *self.lexicon.parties.roles, *rules.routing.areas],
+            [*places.venues, *places.areas, *places.details, *self.lexicon.parties.roles, *places.known],
             split=places.split,
         )
         self._classifier = Classifier(rules, self.lexicon)

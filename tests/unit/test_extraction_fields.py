@@ -304,3 +304,16 @@ def test_numbers_jionlp_misses(ex: RuleExtractor, text: str, phones: list[str], 
 )
 def test_places_after_the_holdouts(ex: RuleExtractor, text: str, place: str) -> None:
     assert ex.extract(text, SENT).location == place
+
+
+def test_a_station_lists_its_own_places() -> None:
+    """Names no suffix grammar knows (金色年华, 东关大集) are places once the station lists them in extraction.yaml."""
+    text = "两家吵起来了：金色年华3栋楼上漏水，楼下的孟某找上去"
+    plain = RuleExtractor(load_rules(RULES_DIR))
+    assert plain.extract(text, SENT).location != "金色年华3栋"
+    lexicon = load_extraction_rules()
+    places = lexicon.places.model_copy(update={"known": ["金色年华", "东关大集"]})
+    station = RuleExtractor(load_rules(RULES_DIR), lexicon=lexicon.model_copy(update={"places": places}))
+    assert station.extract(text, SENT).location == "金色年华3栋"
+    assert station.extract("东关大集上两个摊主为抢摊位打起来了", SENT).location == "东关大集"
+    assert station.extract("幸福村3组张某和李某为宅基地吵起来了", SENT).location == "幸福村3组"  # a routed area
