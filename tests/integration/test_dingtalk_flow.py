@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import Bot, build_web_app, create_bot
 from bot.channels.dingtalk.channel import DingTalkChannel
-from bot.channels.dingtalk.parse import BOT_MESSAGE_TOPIC, CARD_CALLBACK_TOPIC
+from bot.channels.dingtalk.frames import BOT_MESSAGE_TOPIC, CARD_CALLBACK_TOPIC
 from bot.clock import ManualClock
 from bot.people import bind_group, register_person
 from config.rules import Rules

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from bot.app import Bot
 from bot.channels.dingtalk.channel import DingTalkChannel
-from bot.channels.dingtalk.parse import parse_robot_message
+from bot.channels.dingtalk.robot import parse_robot_message
 from bot.channels.dingtalk.settings import CustomRobot
 from bot.clock import Clock, ManualClock
 from bot.messages import Button, OutboundKind, Target

@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import Bot, create_bot
 from bot.channels.dingtalk.channel import DingTalkChannel
+from bot.channels.dingtalk.frames import BOT_MESSAGE_TOPIC, CARD_CALLBACK_TOPIC
 from bot.channels.dingtalk.lease import StreamLease
-from bot.channels.dingtalk.parse import BOT_MESSAGE_TOPIC, CARD_CALLBACK_TOPIC
 from bot.channels.dingtalk.settings import DingTalkSettings
 from bot.channels.dingtalk.stream import StreamClient
 from bot.clock import ManualClock

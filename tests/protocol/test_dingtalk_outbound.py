@@ -6,10 +6,11 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.channels.dingtalk.card_callback import parse_card_callback
 from bot.channels.dingtalk.inbound import card_click_inbound, robot_message_inbound
-from bot.channels.dingtalk.parse import parse_card_callback, parse_robot_message
 from bot.channels.dingtalk.ratelimit import RobotRateLimiter
 from bot.channels.dingtalk.render import MSG_PARAM_MAX_BYTES, command_text, openapi_message, outgoing, webhook_body
+from bot.channels.dingtalk.robot import parse_robot_message
 from bot.clock import SHANGHAI, ManualClock
 from bot.messages import Button
 from storage.models import OutboxMessage

@@ -7,16 +7,14 @@ from typing import Any
 
 import pytest
 
-from bot.channels.dingtalk.parse import (
+from bot.channels.dingtalk.card_callback import card_update_response, parse_card_callback
+from bot.channels.dingtalk.frames import (
     BOT_MESSAGE_TOPIC,
     CARD_CALLBACK_TOPIC,
-    AtUser,
     BotMessageFrame,
     CardCallbackFrame,
-    ConversationType,
     DisconnectFrame,
     EventFrame,
-    MalformedCallback,
     MalformedFrame,
     PingFrame,
     StreamAck,
@@ -24,13 +22,11 @@ from bot.channels.dingtalk.parse import (
     ack_bad_request,
     ack_callback,
     ack_event,
-    card_update_response,
     default_ack,
-    parse_card_callback,
-    parse_robot_message,
     parse_stream_frame,
-    strip_robot_mention,
 )
+from bot.channels.dingtalk.payload import MalformedCallback
+from bot.channels.dingtalk.robot import AtUser, ConversationType, parse_robot_message, strip_robot_mention
 
 # PROTOCOLS.md B1 fixture (a 1:1 chat), verbatim.
 SINGLE_BODY = (

@@ -11,25 +11,24 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from bot.channels.base import Sender
+from bot.channels.dingtalk.card_callback import CardCallback, card_update_response
 from bot.channels.dingtalk.cards import find_card
 from bot.channels.dingtalk.client import DingTalkApi
-from bot.channels.dingtalk.inbound import card_click_inbound, robot_message_inbound
-from bot.channels.dingtalk.lease import StreamLease
-from bot.channels.dingtalk.parse import (
+from bot.channels.dingtalk.frames import (
     BOT_MESSAGE_TOPIC,
     CARD_CALLBACK_TOPIC,
     BotMessageFrame,
-    CardCallback,
     CardCallbackFrame,
     EventFrame,
     InboundFrame,
-    RobotMessage,
     StreamAck,
     ack_callback,
     ack_event,
     ack_not_found,
-    card_update_response,
 )
+from bot.channels.dingtalk.inbound import card_click_inbound, robot_message_inbound
+from bot.channels.dingtalk.lease import StreamLease
+from bot.channels.dingtalk.robot import RobotMessage
 from bot.channels.dingtalk.routes import DingTalkRoutes
 from bot.channels.dingtalk.sender import DingTalkSender
 from bot.channels.dingtalk.settings import PLATFORM, DingTalkSettings

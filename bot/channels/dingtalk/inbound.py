@@ -9,7 +9,8 @@ from datetime import datetime
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
-from bot.channels.dingtalk.parse import CardCallback, RobotMessage
+from bot.channels.dingtalk.card_callback import CardCallback
+from bot.channels.dingtalk.robot import RobotMessage
 from bot.channels.dingtalk.settings import PLATFORM
 from bot.messages import InboundMessage
 

@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from bot.channels.dingtalk.parse import MalformedCallback, parse_card_callback, parse_robot_message
+from bot.channels.dingtalk.card_callback import parse_card_callback
+from bot.channels.dingtalk.payload import MalformedCallback
+from bot.channels.dingtalk.robot import parse_robot_message
 from bot.channels.dingtalk.signing import (
     DingTalkSignError,
     MissingHeaders,

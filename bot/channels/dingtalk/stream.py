@@ -13,8 +13,7 @@ import aiohttp
 from yarl import URL
 
 from bot.channels.dingtalk.client import DingTalkApi, DingTalkApiError
-from bot.channels.dingtalk.lease import StreamLease
-from bot.channels.dingtalk.parse import (
+from bot.channels.dingtalk.frames import (
     DisconnectFrame,
     InboundFrame,
     MalformedFrame,
@@ -24,6 +23,7 @@ from bot.channels.dingtalk.parse import (
     ack_system,
     parse_stream_frame,
 )
+from bot.channels.dingtalk.lease import StreamLease
 from bot.channels.dingtalk.settings import DingTalkSettings
 
 log = logging.getLogger(__name__)
