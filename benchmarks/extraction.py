@@ -29,6 +29,8 @@ from bot.extraction.ngrams import (  # noqa: E402
     examples_from_cases,
     load_dispute_examples,
     load_examples,
+    load_red_examples,
+    red_examples_from_cases,
 )
 from bot.extraction.rules import RuleExtractor, clean  # noqa: E402
 from bot.extraction.scoring import PR, Case, Report, load_cases, score  # noqa: E402
@@ -118,9 +120,14 @@ def cross_validate(extractor: RuleExtractor, cases: list[Case], k: int, hide: fl
         for i, fold in enumerate(folds):
             train = [c for j, f in enumerate(folds) if j != i for c in f]
             rows = [(clean(c.text), str(c.expect["category"]), c.area) for c in train if _labelled(c)]
-            clf.learn(examples_from_cases(rows), hidden, dispute_examples=_dispute_examples(train))
+            clf.learn(
+                examples_from_cases(rows),
+                hidden,
+                dispute_examples=_dispute_examples(train),
+                red_examples=_red_examples(train),
+            )
             _merge(total, score(extractor, fold))
-    clf.learn(load_examples(), dispute_examples=load_dispute_examples())  # back to the shipped state
+    clf.learn(load_examples(), dispute_examples=load_dispute_examples(), red_examples=load_red_examples())
     return total
 
 
@@ -132,9 +139,9 @@ def by_set(extractor: RuleExtractor, paths: list[Path]) -> list[tuple[str, Repor
     reports: list[tuple[str, Report]] = []
     for name, cases in sets.items():
         train = [c for other, cs in sets.items() if other != name for c in cs]
-        clf.learn(_examples(train), dispute_examples=_dispute_examples(train))
+        clf.learn(_examples(train), dispute_examples=_dispute_examples(train), red_examples=_red_examples(train))
         reports.append((name, score(extractor, cases)))
-    clf.learn(load_examples(), dispute_examples=load_dispute_examples())  # back to the shipped state
+    clf.learn(load_examples(), dispute_examples=load_dispute_examples(), red_examples=load_red_examples())
     return reports
 
 
@@ -146,6 +153,11 @@ def _dispute_examples(cases: list[Case]) -> list[Example]:
     return dispute_examples_from_cases(
         [(clean(c.text), bool(c.expect["is_dispute"]), c.area) for c in cases if "update_code" not in c.expect]
     )
+
+
+def _red_examples(cases: list[Case]) -> list[Example]:
+    rows = [(clean(c.text), c.expect.get("risk") == "high", c.area) for c in cases if _labelled(c)]
+    return red_examples_from_cases(rows)
 
 
 def _labelled(case: Case) -> bool:

@@ -10,11 +10,14 @@ from bot.extraction.lexicon import ExtractionRules
 from bot.extraction.ngrams import (
     DISPUTE,
     NONE,
+    NOT_RED,
+    RED,
     Example,
     NgramScorer,
     keyword_examples,
     load_dispute_examples,
     load_examples,
+    load_red_examples,
 )
 from config.rules import Rules
 
@@ -51,7 +54,8 @@ class Classifier:
         self.ngrams: NgramScorer | None = None
         self.dispute_ngrams: NgramScorer | None = None
         self._dispute_cfg = d
-        self.learn(load_examples(), dispute_examples=load_dispute_examples())
+        self.red_ngrams: NgramScorer | None = None
+        self.learn(load_examples(), dispute_examples=load_dispute_examples(), red_examples=load_red_examples())
         self._cause = [re.compile(c.removeprefix(REGEX_PREFIX)) for c in cats.cause]
         self._cause_bonus = cats.cause_bonus
         self._topic = min(cats.default_weight, cats.strong_weight)  # what a topic word weighs at least
@@ -65,6 +69,7 @@ class Classifier:
         examples: list[Example],
         hidden: frozenset[tuple[str, str]] = frozenset(),
         dispute_examples: list[Example] | None = None,
+        red_examples: list[Example] | None = None,
     ) -> None:
         """(Re)build the keyword scanner and the n-gram fallbacks from the keywords, minus `hidden` ((code, keyword)
         pairs), and these labelled examples. Start-up uses the shipped examples; cross-validation uses a fold's."""
@@ -80,6 +85,14 @@ class Classifier:
             usable = self._dispute_cfg.fallback and {c for c, _, _ in dispute_examples} == {DISPUTE, NONE}
             self.dispute_ngrams = (
                 NgramScorer([DISPUTE, NONE], dispute_examples, cfg.neighbours, cfg.neighbour_share) if usable else None
+            )
+        if red_examples is not None:
+            usable = self.lexicon.risk.red_fallback_margin is not None and {c for c, _, _ in red_examples} == {
+                RED,
+                NOT_RED,
+            }
+            self.red_ngrams = (
+                NgramScorer([RED, NOT_RED], red_examples, cfg.neighbours, cfg.neighbour_share) if usable else None
             )
 
     # ---- dispute or not --------------------------------------------------------------------------------
@@ -109,6 +122,14 @@ class Classifier:
         if (has_party or has_place or evidence > 0 or conflict) and self.looks_like_dispute(text):
             return Verdict(True, conflict)  # 说了好几回了他家里的还说我小气: the labelled messages it resembles
         return Verdict(False)
+
+    def looks_red(self, text: str) -> bool:
+        """The safety net for red wording no list has: nearer the labelled red reports by the margin."""
+        margin = self.lexicon.risk.red_fallback_margin
+        if self.red_ngrams is None or margin is None:
+            return False
+        best = self.red_ngrams.best(text)
+        return best is not None and best[0] == RED and best[1] >= margin
 
     def looks_like_dispute(self, text: str) -> bool:
         """The n-gram scorer finds the text nearer the labelled disputes than the other messages, by the margin."""
@@ -167,6 +188,8 @@ class Classifier:
             high.append(f"{head_count}人聚集")
         if high:
             return Grade("high", [f"{colour('high')}:{c}" for c in dict.fromkeys(high)])
+        if self.looks_red(text):
+            return Grade("high", [f"{colour('high')}:与以往红色纠纷相近，请核实"])
         medium = [h.text for h in self._medium.hits(text)]
         if head_count is not None and head_count >= cfg.crowd_size:
             medium.append(f"{head_count}人")  # many parties, though not gathered (yet)

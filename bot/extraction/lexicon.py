@@ -42,6 +42,9 @@ class RiskCues(_Strict):
     crowd_words: list[str] = []  # gathering verbs that make a head count a crowd
     crowd_size: int = Field(default=10, ge=2)
     medium_amount: int = Field(default=10000, ge=0)
+    # a safety net for red: a report no red cue fired on is red when the n-gram scorer learnt from labelled reports
+    # finds it nearer the red ones than the rest by this margin (None: off)
+    red_fallback_margin: float | None = Field(default=0.01, ge=0)
 
 
 class FallbackCues(_Strict):

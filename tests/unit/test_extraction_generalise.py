@@ -21,6 +21,7 @@ from bot.extraction.ngrams import (
     keyword_examples,
     load_dispute_examples,
     load_examples,
+    load_red_examples,
     main,
 )
 from bot.extraction.rules import RuleExtractor
@@ -166,6 +167,7 @@ def test_the_shipped_examples_come_from_the_labelled_sets() -> None:
     rebuild = ".venv/bin/python -m bot.extraction.ngrams tests/data/extract_dev.jsonl tests/data/extract_train_*.jsonl"
     assert len(load_examples()) == reports, rebuild
     assert len(load_dispute_examples()) == len(finals), rebuild
+    assert len(load_red_examples()) == reports, rebuild
 
 
 def test_the_fallback_never_learns_from_a_holdout(tmp_path: Path) -> None:
@@ -183,3 +185,18 @@ def test_the_weight_lists_name_keywords_of_categories_yaml() -> None:
         assert [w for w in words if w not in owners] == [], f"{name}: not a keyword of categories.yaml"
     seen = Counter(w for words in tiers.values() for w in set(words))
     assert [w for w, n in seen.items() if n > 1] == [], "a keyword has one weight"
+
+
+def test_the_red_safety_net_flags_unlisted_danger_for_checking() -> None:
+    """A report no red cue fires on, written like the labelled red ones, is red with a reason asking to check."""
+    ex = RuleExtractor(load_rules(RULES_DIR))
+    clf = ex.classifier
+    red, calm = "两家为这事吵起来，一家说这回跟他们没完", "两家为晒谷场的事拌了几句嘴"
+    reds = [("high", red, 1.0)] * 5 + [("other", calm, 1.0)] * 5
+    clf.learn(load_examples(), red_examples=reds)
+    try:
+        got = ex.extract("张某和李某为晒谷场的事吵起来，张某说这回跟他没完", SENT)
+        assert got.risk == "high" and any("请核实" in r for r in got.reasons)
+        assert ex.extract("张某和李某为晒谷场拌了几句嘴", SENT).risk != "high"
+    finally:
+        clf.learn(load_examples(), red_examples=load_red_examples())
