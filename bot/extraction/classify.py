@@ -104,13 +104,13 @@ class Classifier:
         high = self._high.hits(text)
         conflict = self._conflict.hits(text) + high
         many = self._collective.any(text)  # 村民们有意见: many people are a party too
-        if self._not_dispute.any(text):
-            strong = len({h.cue for h in conflict}) >= self._dispute_cfg.override_conflicts
-            if not (strong and has_party):
-                return Verdict(False)
+        cues = len({h.cue for h in conflict})
+        strong = cues >= self._dispute_cfg.override_conflicts  # 业委会三年没公示…吵翻了: a notice word, but a quarrel
+        if self._not_dispute.any(text) and not (strong and has_party):
+            return Verdict(False)
         if self._joking.any(text) and not has_party:
             return Verdict(False)  # 我老婆说再打游戏就跟我离婚😂
-        located = has_place and len({h.cue for h in conflict}) >= 3  # 御景花园地库…撞碎了就走了…我要找他赔 吗
+        located = has_place and strong  # 御景花园地库…撞碎了就走了…我要找他赔 (a question, but a report)
         if self._question.any(text) and not (conflict and (has_party or many or high or located)):
             return Verdict(False)  # 请问装修噪音几点以后不许施工: asking, not reporting
         if conflict and (has_party or many or evidence > 0 or len(conflict) >= 2):
