@@ -23,16 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.extraction.ngrams import (  # noqa: E402
-    Example,
-    dispute_examples_from_cases,
-    examples_from_cases,
-    load_dispute_examples,
-    load_examples,
-    load_red_examples,
-    red_examples_from_cases,
-)
-from bot.extraction.rules import RuleExtractor, clean  # noqa: E402
+from bot.extraction.ngrams import learnt_from  # noqa: E402
+from bot.extraction.rules import RuleExtractor  # noqa: E402
 from bot.extraction.scoring import PR, Case, Report, load_cases, score  # noqa: E402
 from config.rules import load_rules  # noqa: E402
 from config.settings import RULES_DIR  # noqa: E402
@@ -118,16 +110,9 @@ def cross_validate(extractor: RuleExtractor, cases: list[Case], k: int, hide: fl
             pairs = [(c.code, w) for c in extractor.rules.categories.categories for w in c.keywords]
             hidden = frozenset(p for p in pairs if rng.random() < hide)
         for i, fold in enumerate(folds):
-            train = [c for j, f in enumerate(folds) if j != i for c in f]
-            rows = [(clean(c.text), str(c.expect["category"]), c.area) for c in train if _labelled(c)]
-            clf.learn(
-                examples_from_cases(rows),
-                hidden,
-                dispute_examples=_dispute_examples(train),
-                red_examples=_red_examples(train),
-            )
+            clf.learn_all(learnt_from(c for j, f in enumerate(folds) if j != i for c in f), hidden)
             _merge(total, score(extractor, fold))
-    clf.learn(load_examples(), dispute_examples=load_dispute_examples(), red_examples=load_red_examples())
+    clf.learn_shipped()
     return total
 
 
@@ -138,30 +123,10 @@ def by_set(extractor: RuleExtractor, paths: list[Path]) -> list[tuple[str, Repor
     sets = {p.name: load_cases(p) for p in paths}
     reports: list[tuple[str, Report]] = []
     for name, cases in sets.items():
-        train = [c for other, cs in sets.items() if other != name for c in cs]
-        clf.learn(_examples(train), dispute_examples=_dispute_examples(train), red_examples=_red_examples(train))
+        clf.learn_all(learnt_from(c for other, cs in sets.items() if other != name for c in cs))
         reports.append((name, score(extractor, cases)))
-    clf.learn(load_examples(), dispute_examples=load_dispute_examples(), red_examples=load_red_examples())
+    clf.learn_shipped()
     return reports
-
-
-def _examples(cases: list[Case]) -> list[Example]:
-    return examples_from_cases([(clean(c.text), str(c.expect["category"]), c.area) for c in cases if _labelled(c)])
-
-
-def _dispute_examples(cases: list[Case]) -> list[Example]:
-    return dispute_examples_from_cases(
-        [(clean(c.text), bool(c.expect["is_dispute"]), c.area) for c in cases if "update_code" not in c.expect]
-    )
-
-
-def _red_examples(cases: list[Case]) -> list[Example]:
-    rows = [(clean(c.text), c.expect.get("risk") == "high", c.area) for c in cases if _labelled(c)]
-    return red_examples_from_cases(rows)
-
-
-def _labelled(case: Case) -> bool:
-    return bool(case.expect.get("is_dispute")) and isinstance(case.expect.get("category"), str)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,11 +13,10 @@ from bot.extraction.ngrams import (
     NOT_RED,
     RED,
     Example,
+    Learnt,
     NgramScorer,
     keyword_examples,
-    load_dispute_examples,
-    load_examples,
-    load_red_examples,
+    shipped,
 )
 from config.rules import Rules
 
@@ -55,7 +54,7 @@ class Classifier:
         self.dispute_ngrams: NgramScorer | None = None
         self._dispute_cfg = d
         self.red_ngrams: NgramScorer | None = None
-        self.learn(load_examples(), dispute_examples=load_dispute_examples(), red_examples=load_red_examples())
+        self.learn_shipped()
         self._cause = [re.compile(c.removeprefix(REGEX_PREFIX)) for c in cats.cause]
         self._cause_bonus = cats.cause_bonus
         self._topic = min(cats.default_weight, cats.strong_weight)  # what a topic word weighs at least
@@ -63,6 +62,13 @@ class Classifier:
         self._medium = CueSet(rules.risk.medium, neg)
         self._calm = CueSet(lexicon.risk.calm)
         self._crowd = CueSet(lexicon.risk.crowd_words, neg)  # 目前还没有聚集 is no crowd
+
+    def learn_shipped(self) -> None:
+        """Learn from the examples shipped in ngram_examples.yaml (what start-up does)."""
+        self.learn_all(shipped())
+
+    def learn_all(self, learnt: Learnt, hidden: frozenset[tuple[str, str]] = frozenset()) -> None:
+        self.learn(learnt.reports, hidden, dispute_examples=learnt.disputes, red_examples=learnt.reds)
 
     def learn(
         self,

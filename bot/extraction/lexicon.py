@@ -1,22 +1,21 @@
 """The extractor's own editable word lists (config/rules/extraction.yaml), validated with file/line/field errors."""
 
+# Pydantic copies these defaults per instance; ruff cannot see that the imported Strict base is a pydantic model.
+# ruff: noqa: RUF012
+
 from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from config.rules import load_yaml_model
+from config.rules import Strict, load_yaml_model
 
 DEFAULT_FILE = Path(__file__).resolve().parents[2] / "config" / "rules" / "extraction.yaml"
 FILE_NAME = "extraction.yaml"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class DisputeCues(_Strict):
+class DisputeCues(Strict):
     """What makes a message a dispute report, and what marks chatter, notices, questions and patrol logs."""
 
     conflict: list[str] = Field(min_length=1)  # a quarrel, a claim, a grievance
@@ -34,7 +33,7 @@ class DisputeCues(_Strict):
     override_conflicts: int = Field(default=3, ge=1)
 
 
-class RiskCues(_Strict):
+class RiskCues(Strict):
     """Helpers for risk.yaml: what cancels a cue, and the figures that raise a record to medium or high."""
 
     negations: list[str] = ["没", "未", "没有", "不曾"]
@@ -47,7 +46,7 @@ class RiskCues(_Strict):
     red_fallback_margin: float | None = Field(default=0.01, ge=0)
 
 
-class FallbackCues(_Strict):
+class FallbackCues(Strict):
     """The character n-gram scorer (bot/extraction/ngrams.py) that helps when the keywords are weak or tied."""
 
     enabled: bool = True
@@ -58,7 +57,7 @@ class FallbackCues(_Strict):
     neighbour_share: float = Field(default=0.5, ge=0, le=1)  # their vote's share of the score
 
 
-class CategoryCues(_Strict):
+class CategoryCues(Strict):
     """How much each keyword of categories.yaml weighs: topic words decide, words of who or where only lean.
 
     A keyword weighs `weights[k]` if given, else `strong_weight` if listed in `strong`, `weak_weight` if in `weak`,
@@ -86,7 +85,7 @@ class CategoryCues(_Strict):
         return self.context_weight if keyword in self.context else self.default_weight
 
 
-class PlaceCues(_Strict):
+class PlaceCues(Strict):
     """Suffixes that end a place name, details that may follow it, and words that cannot be part of one."""
 
     areas: list[str] = Field(min_length=1)  # 村, 社区, 小区 ...
@@ -106,7 +105,7 @@ class PlaceCues(_Strict):
     max_name: int = Field(default=8, ge=2)
 
 
-class PartyCues(_Strict):
+class PartyCues(Strict):
     """How people and organisations are written in reports."""
 
     titles: list[str] = Field(min_length=1)  # 某, 某某, 女士, 阿姨 ...
@@ -117,7 +116,7 @@ class PartyCues(_Strict):
     roles: list[str] = []  # words written before a name (车主张某): jieba keeps them whole
 
 
-class TimeCues(_Strict):
+class TimeCues(Strict):
     """Relative times resolved against the message's sent_at."""
 
     anchors: list[str] = Field(min_length=1)  # words that tie a time to a day: 今天, 昨晚
@@ -125,7 +124,7 @@ class TimeCues(_Strict):
     period_hours: dict[str, int] = {}  # 上午 -> 9 when no hour is given
 
 
-class CountCues(_Strict):
+class CountCues(Strict):
     """Head counts (十几人, 约40名) and sums of money (三万二千元)."""
 
     person_units: list[str] = ["人", "名", "位"]
@@ -137,7 +136,7 @@ class CountCues(_Strict):
     min_amount: int = Field(default=10, ge=0)  # 挖塌了一块, 1.5元一平: not the sum in dispute
 
 
-class ExtractionRules(_Strict):
+class ExtractionRules(Strict):
     dispute: DisputeCues
     risk: RiskCues = RiskCues()
     categories: CategoryCues = CategoryCues()

@@ -251,15 +251,21 @@ class PlaceFinder:
             return False
         return len(left) == 1 or not nlp.word_tag(word).startswith("v")
 
-    def _run_start(self, bounds: list[tuple[int, int, str]], j: int) -> int | None:
-        """Where a run of single characters ending at j starts, if it is an X家Y village name after a boundary."""
+    def _run_left(self, bounds: list[tuple[int, int, str]], j: int, inner_jia: bool = False) -> int:
+        """Going left from j over single characters that are no stop word (with `inner_jia`, 家 between two of
+        them too): the index of the first token that is not one, -1 at the start of the text."""
         k = j
         while k >= 0:
             tok = bounds[k][2]
-            inner_jia = tok == "家" and k > 0 and k < j and len(bounds[k - 1][2]) == 1
-            if len(tok) != 1 or not _NAME_WORD.match(tok) or (tok in self._stop and not inner_jia):
+            jia = inner_jia and tok == "家" and 0 < k < j and len(bounds[k - 1][2]) == 1
+            if len(tok) != 1 or not _NAME_WORD.match(tok) or (tok in self._stop and not jia):
                 break
             k -= 1
+        return k
+
+    def _run_start(self, bounds: list[tuple[int, int, str]], j: int) -> int | None:
+        """Where a run of single characters ending at j starts, if it is an X家Y village name after a boundary."""
+        k = self._run_left(bounds, j, inner_jia=True)
         run = [b[2] for b in bounds[k + 1 : j + 1]]
         if not 3 <= len(run) <= 4 or "家" not in run[1:-1] or not self._boundary(bounds[k][2] if k >= 0 else ""):
             return None
@@ -269,11 +275,8 @@ class PlaceFinder:
         """在/顺/发/石材厂: two to four single characters between a boundary and the suffix are one unknown name."""
         if any(len(p) != 1 for p in pieces):
             return False
-        k = j
-        while k >= 0 and len(bounds[k][2]) == 1 and _NAME_WORD.match(bounds[k][2]) and bounds[k][2] not in self._stop:
-            k -= 1
-        run = j - k + len(pieces)
-        return 2 <= run <= 4 and self._boundary(bounds[k][2] if k >= 0 else "")
+        k = self._run_left(bounds, j)
+        return 2 <= j - k + len(pieces) <= 4 and self._boundary(bounds[k][2] if k >= 0 else "")
 
     def _boundary(self, left: str) -> bool:
         """What may come before a name: nothing, a stop word, punctuation or a number."""
