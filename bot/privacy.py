@@ -8,7 +8,9 @@ from collections.abc import Iterable
 
 _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])\d{2}\d{3}[\dXx](?![0-9A-Za-z])")
 _MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)[ -]?(\d{4})[ -]?(\d{4})(?!\d)")
-_LANDLINE = re.compile(r"(?<!\d)(0\d{2,3})-?(\d{3,4})(\d{4})(?!\d)")
+_LANDLINE = re.compile(r"(?<!\d)[(（]?(0\d{2,3})[)）]?[ -]?(\d{3,4})[ -]?(\d{4})(?!\d)")
+# full-width digits and Latin letters (１３７…) as ASCII, one character for one, so no number hides behind them
+HALF_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF10, 0xFF5B) if chr(cp).isalnum()}
 _NON_NAME_SUFFIXES = (
     "某",
     "某某",
@@ -51,7 +53,7 @@ def _is_chinese(text: str) -> bool:
 
 def scrub(text: str) -> str:
     """Mask every phone number and drop every ID number found in free text."""
-    text = _ID_NUMBER.sub("[身份证号已隐藏]", text)
+    text = _ID_NUMBER.sub("[身份证号已隐藏]", text.translate(HALF_WIDTH))
     text = _MOBILE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
     return _LANDLINE.sub(lambda m: f"{m.group(1)}-****{m.group(3)}", text)
 

@@ -17,6 +17,7 @@ from bot.extraction.places import PlaceFinder
 from bot.extraction.refs import find_code_ref
 from bot.extraction.types import REQUIRED_FIELDS, Extraction
 from bot.extraction.when import TimeFinder
+from bot.privacy import HALF_WIDTH
 from config.rules import Rules
 
 __all__ = ["RuleExtractor", "clean", "id_checksum_ok", "summarize"]
@@ -25,13 +26,9 @@ _MENTION = re.compile(r"@\S+?(?:\s+|$)")
 _PREFIX = re.compile(r"^\s*(?:【[^】]{0,12}】|\[[^\]]{0,12}\]|(?:报告|上报)[:：]|(?:报告|上报)(?=\s))\s*", re.M)
 
 
-# full-width digits and Latin letters (１３７…, Ｓ２１９) as ASCII, one character for one, so spans stay put
-_HALF_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF10, 0xFF5B) if chr(cp).isalnum()}
-
-
 def clean(text: str) -> str:
     """The report without @mentions and a leading 【矛盾纠纷】 / 报告： on any line."""
-    body = _MENTION.sub("", text.translate(_HALF_WIDTH))
+    body = _MENTION.sub("", text.translate(HALF_WIDTH))
     return _PREFIX.sub("", body).strip()
 
 

@@ -55,3 +55,12 @@ def test_logs_never_hold_phones_or_ids(caplog: pytest.LogCaptureFixture) -> None
         handler.removeFilter(handler.filters[-1])
     assert "13800132233" not in caplog.text and "13800132255" not in caplog.text and ID_NUMBER not in caplog.text
     assert "138****2233" in caplog.text
+
+
+def test_scrub_masks_every_number_the_extractor_reads() -> None:
+    """Landlines in brackets or with spaces, full-width digits and ID numbers of any region are masked too."""
+    text = "林业站（0745）8888 0119，座机0745 8888-2467，电话１３７００００８８３４，身份证430999198505050028"
+    out = scrub(text)
+    for clear in ("88880119", "8888 0119", "88882467", "8888-2467", "00008834", "430999198505050028"):
+        assert clear not in out.replace("****", "")
+    assert "0745-****0119" in out and "137****8834" in out and "[身份证号已隐藏]" in out
