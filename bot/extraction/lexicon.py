@@ -103,6 +103,8 @@ class PlaceCues(Strict):
     intent: list[str] = ["要去", "要到", "想去", "准备去"]  # 扬言要去县政府: a threat, not where it happened
     split: list[str] = []  # dictionary words jieba must not keep whole: 村东 of 柳树湾村东干渠
     max_name: int = Field(default=8, ge=2)
+    # the learnt tagger weighs the rules' chosen place this many times its own probability (0: no tagger)
+    tagger_prior: float = Field(default=2.0, ge=0)
 
 
 class PartyCues(Strict):

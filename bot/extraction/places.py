@@ -52,14 +52,18 @@ def _cn_to_int(text: str) -> int:
 _CN_UNIT = re.compile(r"[一二三四五六七八九十两]+(?=组|队|栋|幢|号楼|单元|号)")
 _AROUND = re.compile(r"(?<=.)(门口|门前|附近|旁边|一带|那边|这边)$")
 _ADMIN_PREFIX = re.compile(
-    r"^.*?(街道|镇|乡|村|社区|小区|工业园|产业园|园区|开发区|花园|家园|苑|府|城|公馆)(口|上|里|头)?"
+    r".*(街道|镇|乡|村|社区|小区|工业园|产业园|园区|开发区|花园|家园|苑|府|城|公馆)(口|上|里|头)?"
 )
+
+
+def unit_digits(text: str) -> str:
+    """Numbers of groups, buildings and rooms as digits: 二组 -> 2组, 十二栋 -> 12栋."""
+    return _CN_UNIT.sub(lambda m: str(_cn_to_int(m.group(0))), text)
 
 
 def normalise(place: str) -> str:
     """No spaces; 二组 -> 2组, 十二栋 -> 12栋; 村委会门口 is 村委会."""
-    place = _AROUND.sub("", re.sub(r"\s+", "", place))
-    return _CN_UNIT.sub(lambda m: str(_cn_to_int(m.group(0))), place)
+    return unit_digits(_AROUND.sub("", re.sub(r"\s+", "", place)))
 
 
 def same_place(a: str, b: str) -> bool:
@@ -71,8 +75,7 @@ def same_place(a: str, b: str) -> bool:
     longer, shorter = (a, b) if len(a) > len(b) else (b, a)
     if not shorter or not longer.endswith(shorter):
         return False
-    m = _ADMIN_PREFIX.match(longer)
-    return m is not None and m.end() == len(longer) - len(shorter)
+    return _ADMIN_PREFIX.fullmatch(longer[: len(longer) - len(shorter)]) is not None
 
 
 def _alternation(words: list[str]) -> str:

@@ -15,6 +15,7 @@ from bot.extraction.numbers import Counter
 from bot.extraction.parties import PartyFinder
 from bot.extraction.places import PlaceFinder
 from bot.extraction.refs import find_code_ref
+from bot.extraction.tagger import MODEL_FILE, PlaceTagger
 from bot.extraction.types import REQUIRED_FIELDS, Extraction
 from bot.extraction.when import TimeFinder
 from bot.privacy import HALF_WIDTH
@@ -57,6 +58,9 @@ class RuleExtractor:
         )
         self._classifier = Classifier(rules, self.lexicon)
         self._places = PlaceFinder(places)
+        self.tagger: PlaceTagger | None = None  # the learnt judge of the rules' places and its own
+        if places.tagger_prior > 0 and MODEL_FILE.exists():
+            self.tagger = PlaceTagger(places, prior=places.tagger_prior)
         self._parties = PartyFinder(self.lexicon.parties, set(places.generic))
         self._counter = Counter(self.lexicon.counts)
         self._time = TimeFinder(self.lexicon.time, tz)
@@ -82,6 +86,8 @@ class RuleExtractor:
         amount = self._counter.amount(body)
         head_count = self._counter.head_count(body)
         grade = self._classifier.risk(body, head_count, amount)
+        if self.tagger is not None:
+            place = self.tagger.choose(body, place, [p.text for p in self._places.candidates(body)])
         result = Extraction(
             is_dispute=True,
             category=category,

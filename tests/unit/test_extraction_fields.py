@@ -11,7 +11,7 @@ import pytest
 from bot.clock import SHANGHAI
 from bot.extraction import find_code_ref, follow_up
 from bot.extraction.contacts import id_checksum_ok
-from bot.extraction.lexicon import load_extraction_rules
+from bot.extraction.lexicon import ExtractionRules, load_extraction_rules
 from bot.extraction.places import normalise
 from bot.extraction.rules import RuleExtractor
 from config.rules import RuleFileError, load_rules
@@ -19,6 +19,16 @@ from config.settings import RULES_DIR
 
 SENT = datetime(2026, 11, 20, 9, 12, tzinfo=SHANGHAI)
 VALID_ID = "110101197301260877"
+
+
+def _without_tagger(lexicon: ExtractionRules) -> ExtractionRules:
+    return lexicon.model_copy(update={"places": lexicon.places.model_copy(update={"tagger_prior": 0.0})})
+
+
+@pytest.fixture(scope="module")
+def rules_only() -> RuleExtractor:
+    """The place grammar alone, without the learnt tagger that weighs its places (test_extraction_tagger.py)."""
+    return RuleExtractor(load_rules(RULES_DIR), lexicon=_without_tagger(load_extraction_rules()))
 
 
 @pytest.fixture(scope="module")
@@ -272,8 +282,8 @@ def test_jionlp_tracebacks_never_reach_the_logs(ex: RuleExtractor) -> None:
         ("他住桃源村，和邻居吵了一架", "桃源村"),
     ],
 )
-def test_places_of_new_shapes(ex: RuleExtractor, text: str, place: str) -> None:
-    assert ex.extract("两家吵起来了：" + text, SENT).location == place
+def test_places_of_new_shapes(rules_only: RuleExtractor, text: str, place: str) -> None:
+    assert rules_only.extract("两家吵起来了：" + text, SENT).location == place
 
 
 @pytest.mark.parametrize(
@@ -302,17 +312,17 @@ def test_numbers_jionlp_misses(ex: RuleExtractor, text: str, phones: list[str], 
         ("星汇城4号楼楼上漏水，两家吵起来了", "星汇城4号楼"),  # a compound named without 小区
     ],
 )
-def test_places_after_the_holdouts(ex: RuleExtractor, text: str, place: str) -> None:
-    assert ex.extract(text, SENT).location == place
+def test_places_after_the_holdouts(rules_only: RuleExtractor, text: str, place: str) -> None:
+    assert rules_only.extract(text, SENT).location == place
 
 
 def test_a_station_lists_its_own_places() -> None:
     """Names no suffix grammar knows (金色年华, 东关大集) are places once the station lists them in extraction.yaml."""
     text = "两家吵起来了：金色年华3栋楼上漏水，楼下的孟某找上去"
-    plain = RuleExtractor(load_rules(RULES_DIR))
-    assert plain.extract(text, SENT).location != "金色年华3栋"
     lexicon = load_extraction_rules()
-    places = lexicon.places.model_copy(update={"known": ["金色年华", "东关大集"]})
+    plain = RuleExtractor(load_rules(RULES_DIR), lexicon=_without_tagger(lexicon))
+    assert plain.extract(text, SENT).location != "金色年华3栋"
+    places = lexicon.places.model_copy(update={"known": ["金色年华", "东关大集"], "tagger_prior": 0.0})
     station = RuleExtractor(load_rules(RULES_DIR), lexicon=lexicon.model_copy(update={"places": places}))
     assert station.extract(text, SENT).location == "金色年华3栋"
     assert station.extract("东关大集上两个摊主为抢摊位打起来了", SENT).location == "东关大集"

@@ -13,6 +13,7 @@ import pytest
 
 from bot.clock import SHANGHAI
 from bot.extraction.cues import KeywordScanner
+from bot.extraction.learn import main
 from bot.extraction.lexicon import load_extraction_rules
 from bot.extraction.ngrams import (
     EXAMPLES_FILE,
@@ -22,7 +23,6 @@ from bot.extraction.ngrams import (
     load_dispute_examples,
     load_examples,
     load_red_examples,
-    main,
 )
 from bot.extraction.rules import RuleExtractor
 from config.rules import load_rules
@@ -164,7 +164,7 @@ def test_the_shipped_examples_come_from_the_labelled_sets() -> None:
     rows = [json.loads(line) for p in sets for line in p.read_text(encoding="utf-8").splitlines() if line.strip()]
     finals = [r["expect"] for r in rows if not r["expect"].get("partial") and "update_code" not in r["expect"]]
     reports = sum(1 for e in finals if e["is_dispute"] and e.get("category"))
-    rebuild = ".venv/bin/python -m bot.extraction.ngrams tests/data/extract_dev.jsonl tests/data/extract_train_*.jsonl"
+    rebuild = ".venv/bin/python -m bot.extraction.learn tests/data/extract_dev.jsonl tests/data/extract_train_*.jsonl"
     assert len(load_examples()) == reports, rebuild
     assert len(load_dispute_examples()) == len(finals), rebuild
     assert len(load_red_examples()) == reports, rebuild
@@ -173,7 +173,9 @@ def test_the_shipped_examples_come_from_the_labelled_sets() -> None:
 def test_the_fallback_never_learns_from_a_holdout(tmp_path: Path) -> None:
     holdout = tmp_path / "extract_holdout3.jsonl"
     holdout.write_text("", encoding="utf-8")
-    assert main([str(holdout), "-o", str(tmp_path / "x.json")]) == 2
+    out = ["--examples", str(tmp_path / "x.yaml"), "--model", str(tmp_path / "x.crfsuite")]
+    assert main([str(holdout), *out]) == 2
+    assert not (tmp_path / "x.yaml").exists() and not (tmp_path / "x.crfsuite").exists()
 
 
 def test_the_weight_lists_name_keywords_of_categories_yaml() -> None:

@@ -1,0 +1,267 @@
+"""A learnt place tagger: a linear-chain CRF (CRFsuite) that marks the scene of a dispute character by character.
+
+The rule finder (places.py) knows the shapes a station listed; a new author names places in shapes no list has
+(老韩家铁锅炖, 榆双公路8公里处, 马蹄峪村后山松树林). The tagger learns from every labelled report in tests/data which
+characters make up the scene, from the characters around them, jieba's words and their parts of speech, and whether
+a word ends in one of the cue lists of extraction.yaml. The extractor takes the tagger's place over the rules' only
+when the two differ and the tagger is sure (`places.learnt_trust`); leave-one-set-out in `benchmarks/extraction.py
+--by-set` retrains it per set and shows what it adds on an author it has not seen.
+
+The model ships as `place_tagger.crfsuite` next to this file, with `place_tagger.json` naming the data it was
+trained on. Rebuild both (and the n-gram examples) after the labelled sets change:
+
+    .venv/bin/python -m bot.extraction.learn tests/data/extract_dev.jsonl tests/data/extract_train_*.jsonl
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bot.extraction import nlp
+from bot.extraction.cues import REGEX_PREFIX
+from bot.extraction.lexicon import PlaceCues
+from bot.extraction.places import normalise, same_place, unit_digits
+
+if TYPE_CHECKING:
+    from bot.extraction.scoring import Case
+
+MODEL_FILE = Path(__file__).resolve().parent / "place_tagger.crfsuite"
+MANIFEST_FILE = MODEL_FILE.with_suffix(".json")
+FEATURES_VERSION = 1
+# L1/L2 weights and iterations, chosen by leave-one-set-out (benchmarks/extraction.py --by-set)
+TRAINING = {"c1": 0.1, "c2": 0.01, "max_iterations": 150, "feature.possible_transitions": True}
+_BEGIN, _INSIDE, _OUT = "B", "I", "O"
+
+
+class _Lists:
+    """The cue lists of extraction.yaml as sets by length, so that a word's suffix is a few set lookups."""
+
+    def __init__(self, cues: PlaceCues) -> None:
+        plain = [d for d in cues.details if not d.startswith(REGEX_PREFIX)]
+        self.named = {
+            "venue": {*cues.venues, *cues.standalone},
+            "office": set(cues.offices),
+            "area": set(cues.areas),
+            "road": set(cues.roads),
+            "compound": set(cues.compounds),
+            "hamlet": set(cues.hamlets),
+            "detail": set(plain),
+        }
+        self.longest = max((len(w) for words in self.named.values() for w in words), default=1)
+        self.generic, self.stop = set(cues.generic), set(cues.stop)
+
+    def ending(self, word: str) -> list[str]:
+        """The lists one of whose words ends this word."""
+        return [
+            name
+            for name, words in self.named.items()
+            if any(word[-k:] in words for k in range(1, min(len(word), self.longest) + 1))
+        ]
+
+    def starting(self, text: str, at: int) -> list[str]:
+        """The lists one of whose words (two characters or more) starts at `at`."""
+        return [
+            name
+            for name, words in self.named.items()
+            if any(text[at : at + k] in words for k in range(2, self.longest + 1))
+        ]
+
+
+def _char(text: str, i: int) -> str:
+    if i < 0:
+        return "<s>"
+    if i >= len(text):
+        return "</s>"
+    return "D" if text[i].isdigit() else text[i]
+
+
+class PlaceTagger:
+    """Marks the place in a report; `choose` settles between its place and the rule finder's."""
+
+    def __init__(self, cues: PlaceCues, model: Path | None = MODEL_FILE, prior: float = 1.0) -> None:
+        self._lists = _Lists(cues)
+        self.prior = prior
+        self._tagger: Any = None
+        if model is not None:
+            self._tagger = _open(model)
+
+    def features(self, text: str) -> list[list[str]]:
+        """One list of feature strings per character of the text (already through `unit_digits`)."""
+        words: list[tuple[str, str, str, list[str]]] = []  # per character: word, position in it, tag, lists
+        for word in nlp.segment(text):
+            tag, ends = nlp.word_tag(word)[:2], self._lists.ending(word)
+            for k in range(len(word)):
+                pos = "S" if len(word) == 1 else "B" if k == 0 else "E" if k == len(word) - 1 else "M"
+                words.append((word, pos, tag, ends))
+        out: list[list[str]] = []
+        for i in range(len(text)):
+            word, pos, tag, ends = words[i]
+            c, prev, nxt = _char(text, i), _char(text, i - 1), _char(text, i + 1)
+            prev2, next2 = _char(text, i - 2), _char(text, i + 2)
+            f = [
+                "bias",
+                f"c={c}",
+                f"c-1={prev}",
+                f"c+1={nxt}",
+                f"c-2={prev2}",
+                f"c+2={next2}",
+                f"c-1c={prev}{c}",
+                f"cc+1={c}{nxt}",
+                f"c-2c-1={prev2}{prev}",
+                f"c+1c+2={nxt}{next2}",
+                f"wp={pos}",
+                f"wt={tag}",
+                f"wpt={pos}{tag}",
+                f"wend={word[-1]}{pos}",
+                f"wstart={word[0]}{pos}",
+            ]
+            if len(word) <= 4:
+                f.append(f"w={word}")
+            f.extend(f"suf_{name}{pos}" for name in ends)
+            if word in self._lists.generic:
+                f.append("generic")
+            if word in self._lists.stop:
+                f.append("stop")
+            f.extend(f"next_{name}" for name in self._lists.starting(text, i + 1))
+            out.append(f)
+        return out
+
+    def choose(self, body: str, ruled: str | None, others: Iterable[str] = ()) -> str | None:
+        """The place the model finds most probable: the rules' choice (worth `prior` times its probability), the
+        rules' other candidates, the spans the model marks itself, or no place at all when the rules found none.
+        Each is weighed by the probability of the whole labelling that marks that span and nothing else."""
+        if self._tagger is None or not body:
+            return ruled
+        text = unit_digits(body)
+        self._tagger.set(self.features(text))
+        spans = {piece for span in _spans(self._tagger.tag()) for piece in _clean_span(text, *span)}
+        ruled_span = _locate(text, ruled)
+        spans.update(s for s in map(lambda o: _locate(text, o), [ruled, *others]) if s is not None)
+        none = [_OUT] * len(text)
+        # no place at all is an option only when the lists found none either: a place they named is not made up
+        best: tuple[float, str | None] = (self._tagger.probability(none) * self.prior if ruled is None else -1.0, None)
+        for start, end in spans:
+            labels = [*none]
+            labels[start] = _BEGIN
+            labels[start + 1 : end] = [_INSIDE] * (end - start - 1)
+            weight = self.prior if (start, end) == ruled_span else 1.0
+            best = max(best, (self._tagger.probability(labels) * weight, text[start:end]))
+        if best[1] is None:
+            return None
+        place = normalise(best[1])
+        return ruled if ruled is not None and same_place(ruled, place) else place
+
+
+def _open(model: Path) -> Any:
+    import pycrfsuite
+
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(model))
+    return tagger
+
+
+def _locate(text: str, place: str | None) -> tuple[int, int] | None:
+    if not place:
+        return None
+    place = unit_digits(place)
+    at = text.find(place)
+    return (at, at + len(place)) if at >= 0 else None
+
+
+def _clean_span(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """A marked span cut at punctuation and spaces (快来人！北柳行村 is 北柳行村): the pieces worth weighing."""
+    pieces, at = [], start
+    for i in range(start, end + 1):
+        if i == end or not (text[i].isalnum()):
+            if i > at:
+                pieces.append((at, i))
+            at = i + 1
+    return pieces
+
+
+def _spans(labels: list[str]) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    start: int | None = None
+    for i, label in enumerate([*labels, _OUT]):
+        if label != _INSIDE and start is not None:
+            spans.append((start, i))
+            start = None
+        if label == _BEGIN:
+            start = i
+    return spans
+
+
+def labels_for(text: str, place: str | None, area: str | None) -> list[str] | None:
+    """B/I/O per character for a labelled place, None when the label is not in the text (and is not the group's
+    area, which a report that names no place gets)."""
+    labels = [_OUT] * len(text)
+    if place is None:
+        return labels
+    place = normalise(place)
+    at, size = text.find(place), len(place)
+    if at < 0:  # 青岗镇佳佳乐超市 labelled, 佳佳乐超市 written
+        for k in range(1, len(place) - 1):
+            at = text.find(place[k:])
+            if at >= 0 and same_place(place, place[k:]):
+                size = len(place) - k
+                break
+            at = -1
+    if at < 0:
+        return labels if area is not None and same_place(place, area) else None
+    labels[at] = _BEGIN
+    labels[at + 1 : at + size] = [_INSIDE] * (size - 1)
+    return labels
+
+
+def sequences(tagger: PlaceTagger, cases: Iterable[Case]) -> Iterator[tuple[list[list[str]], list[str]]]:
+    """Training pairs from labelled reports: disputes only (a non-dispute has no place to learn)."""
+    from bot.extraction.rules import clean
+
+    for case in cases:
+        if not case.expect.get("is_dispute") or "category" not in case.expect:
+            continue
+        text = unit_digits(clean(case.text))
+        labels = labels_for(text, case.expect.get("location"), case.area)
+        if labels is not None:
+            yield tagger.features(text), labels
+
+
+def train(cues: PlaceCues, cases: Iterable[Case], model: Path) -> int:
+    """Fit a model on the cases and write it to `model`; returns how many reports it learnt from."""
+    import pycrfsuite
+
+    featurizer = PlaceTagger(cues, model=None)
+    trainer = pycrfsuite.Trainer(verbose=False)
+    count = 0
+    for feats, labels in sequences(featurizer, cases):
+        trainer.append(feats, labels)
+        count += 1
+    trainer.set_params(TRAINING)
+    trainer.train(str(model))
+    return count
+
+
+def trained_on(cues: PlaceCues, cases: Iterable[Case], prior: float) -> PlaceTagger:
+    """A tagger fitted on these cases only (the benchmark's leave-one-set-out)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "model.crfsuite"
+        train(cues, cases, path)
+        return PlaceTagger(cues, model=path, prior=prior)  # CRFsuite reads the whole file when it opens
+
+
+def digest(paths: Iterable[Path]) -> dict[str, str]:
+    """sha256 of each labelled set by file name: what the manifest records and the test compares."""
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(paths)}
+
+
+def write_model(cues: PlaceCues, cases: Iterable[Case], sets: Iterable[Path], model: Path = MODEL_FILE) -> str:
+    """Train on the cases and write the model with its manifest; returns a line saying what it learnt."""
+    count = train(cues, cases, model)
+    manifest = {"format": FEATURES_VERSION, "reports": count, "sets": digest(sets)}
+    model.with_suffix(".json").write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    return f"{model}: learnt from {count} labelled reports ({model.stat().st_size // 1024} KiB)"
