@@ -111,9 +111,9 @@ class PlaceFinder:
         self._towns = tuple(s for s in ("街道", "镇", "乡") if s in cues.areas)
         self._known = re.compile(_alternation(cues.known)) if cues.known else None
 
-    def find(self, text: str) -> str | None:
-        """The best place named in the text, or None."""
-        found = self.candidates(text)
+    def find(self, text: str, found: list[Place] | None = None) -> str | None:
+        """The best place named in the text (among its `candidates`, when the caller has them already), or None."""
+        found = self.candidates(text) if found is None else found
         if not found:
             return None
         best = max(found, key=lambda p: (p.score, -p.start))

@@ -76,7 +76,8 @@ class RuleExtractor:
         phones = contacts.phones(body, id_spans)
         parties = self._parties.find(body)
         scores = self._classifier.category_scores(body)
-        place = self._places.find(body)
+        candidates = self._places.candidates(body)
+        place = self._places.find(body, candidates)
         verdict = self._classifier.dispute(body, bool(parties), sum(s[0] for s in scores.values()), place is not None)
         ref = find_code_ref(body)
         if not verdict.is_dispute or (ref is not None and body.find(ref.text) <= 1):
@@ -87,7 +88,7 @@ class RuleExtractor:
         head_count = self._counter.head_count(body)
         grade = self._classifier.risk(body, head_count, amount)
         if self.tagger is not None:
-            place = self.tagger.choose(body, place, [p.text for p in self._places.candidates(body)])
+            place = self.tagger.choose(body, place, [p.text for p in candidates])
         result = Extraction(
             is_dispute=True,
             category=category,

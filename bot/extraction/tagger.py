@@ -39,37 +39,47 @@ _BEGIN, _INSIDE, _OUT = "B", "I", "O"
 
 
 class _Lists:
-    """The cue lists of extraction.yaml as sets by length, so that a word's suffix is a few set lookups."""
+    """The cue lists of extraction.yaml as one index from word to the lists that hold it, so that what ends a word
+    or starts at a character is a few dictionary lookups."""
 
     def __init__(self, cues: PlaceCues) -> None:
         plain = [d for d in cues.details if not d.startswith(REGEX_PREFIX)]
-        self.named = {
-            "venue": {*cues.venues, *cues.standalone},
-            "office": set(cues.offices),
-            "area": set(cues.areas),
-            "road": set(cues.roads),
-            "compound": set(cues.compounds),
-            "hamlet": set(cues.hamlets),
-            "detail": set(plain),
+        named = {
+            "venue": [*cues.venues, *cues.standalone],
+            "office": cues.offices,
+            "area": cues.areas,
+            "road": cues.roads,
+            "compound": cues.compounds,
+            "hamlet": cues.hamlets,
+            "detail": plain,
         }
-        self.longest = max((len(w) for words in self.named.values() for w in words), default=1)
+        self.index: dict[str, tuple[str, ...]] = {}
+        for name, words in named.items():
+            for word in words:
+                if name not in self.index.get(word, ()):
+                    self.index[word] = (*self.index.get(word, ()), name)
+        self.longest = max(map(len, self.index), default=1)
+        # what a listed word can start with: its first two characters (a one-character word, itself)
+        self.heads = {word[:2] for word in self.index}
         self.generic, self.stop = set(cues.generic), set(cues.stop)
 
     def ending(self, word: str) -> list[str]:
         """The lists one of whose words ends this word."""
-        return [
-            name
-            for name, words in self.named.items()
-            if any(word[-k:] in words for k in range(1, min(len(word), self.longest) + 1))
-        ]
+        found: list[str] = []
+        for k in range(1, min(len(word), self.longest) + 1):
+            found.extend(n for n in self.index.get(word[-k:], ()) if n not in found)
+        return found
 
     def starting(self, text: str, at: int) -> list[str]:
-        """The lists one of whose words (two characters or more) starts at `at`."""
-        return [
-            name
-            for name, words in self.named.items()
-            if any(text[at : at + k] in words for k in range(2, self.longest + 1))
-        ]
+        """The lists one of whose words starts at `at` (two characters or more, or what is left of the text)."""
+        found: list[str] = []
+        if text[at : at + 2] not in self.heads:
+            return found
+        for k in range(2, self.longest + 1):
+            found.extend(n for n in self.index.get(text[at : at + k], ()) if n not in found)
+            if at + k >= len(text):
+                break
+        return found
 
 
 def _char(text: str, i: int) -> str:
