@@ -385,9 +385,7 @@ async def test_a_database_outage_answers_503_to_each_request_of_the_batch(
     answers = await asyncio.gather(*(client.post("/wecom/bot", params=q, data=b) for q, b in calls))
     assert [a.status for a in answers] == [503] * 6 and await inbox(bot) == []
     # the same without HTTP timing: three waiting messages make one batch, and all three fail with it
-    outcomes = await asyncio.gather(
-        *(bot.accept(_inbound(f"d-{i}")) for i in range(3)), return_exceptions=True
-    )
+    outcomes = await asyncio.gather(*(bot.accept(_inbound(f"d-{i}")) for i in range(3)), return_exceptions=True)
     assert [type(o) for o in outcomes] == [ConnectionError] * 3
 
 
