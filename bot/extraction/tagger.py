@@ -93,7 +93,7 @@ def _char(text: str, i: int) -> str:
 class PlaceTagger:
     """Marks the place in a report; `choose` settles between its place and the rule finder's."""
 
-    def __init__(self, cues: PlaceCues, model: Path | None = MODEL_FILE, prior: float = 1.0) -> None:
+    def __init__(self, cues: PlaceCues, model: Path | None = MODEL_FILE, prior: float = 2.0) -> None:
         self._lists = _Lists(cues)
         self.prior = prior
         self._tagger: Any = None
@@ -149,9 +149,13 @@ class PlaceTagger:
             return ruled
         text = unit_digits(body)
         self._tagger.set(self.features(text))
-        spans = {piece for span in _spans(self._tagger.tag()) for piece in _clean_span(text, *span)}
         ruled_span = _locate(text, ruled)
-        spans.update(s for s in map(lambda o: _locate(text, o), [ruled, *others]) if s is not None)
+        # the rules' choice first, so that a tie keeps it
+        spans = [ruled_span] if ruled_span is not None else []
+        marked = [p for span in _spans(self._tagger.tag()) for p in _clean_span(text, *span)]
+        for span in [*(_locate(text, o) for o in others), *marked]:
+            if span is not None and span not in spans:
+                spans.append(span)
         none = [_OUT] * len(text)
         # no place at all is an option only when the lists found none either: a place they named is not made up
         best: tuple[float, str | None] = (self._tagger.probability(none) * self.prior if ruled is None else -1.0, None)
@@ -160,7 +164,9 @@ class PlaceTagger:
             labels[start] = _BEGIN
             labels[start + 1 : end] = [_INSIDE] * (end - start - 1)
             weight = self.prior if (start, end) == ruled_span else 1.0
-            best = max(best, (self._tagger.probability(labels) * weight, text[start:end]))
+            chance = self._tagger.probability(labels) * weight
+            if chance > best[0]:
+                best = (chance, text[start:end])
         if best[1] is None:
             return None
         place = normalise(best[1])

@@ -95,6 +95,12 @@ def test_a_place_the_lists_found_is_not_dropped_for_none(ex: RuleExtractor) -> N
     assert ex.extract("两口子吵架，男的把碗都摔了", SENT, "某某社区").location == "某某社区"
 
 
+def test_a_long_joined_thread_keeps_its_place(ex: RuleExtractor) -> None:
+    """A thread of 1,500 characters: the tagger weighs it without error and the place stays the rules' one."""
+    text = "石门村3组杜某和邻居为排水沟吵起来了，" + "双方你一句我一句越说越多，" * 120
+    assert ex.extract(text, SENT, "石门村").location == "石门村3组"
+
+
 def test_where_the_lists_and_the_tagger_agree_the_lists_wording_stands(ex: RuleExtractor) -> None:
     text = "石门村3组杜某和邻居为排水沟吵起来了，杜某拿了把锄头"
     assert ex.extract(text, SENT, "石门村").location == "石门村3组"
