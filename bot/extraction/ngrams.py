@@ -152,21 +152,6 @@ def shipped(path: Path = EXAMPLES_FILE) -> Learnt:
     return Learnt(list(data["examples"]), list(data["disputes"]), list(data["reds"]))
 
 
-def load_examples(path: Path = EXAMPLES_FILE) -> list[Example]:
-    """The labelled reports as (category code, text, 1.0); none when the file is missing."""
-    return list(_load(path)["examples"])
-
-
-def load_dispute_examples(path: Path = EXAMPLES_FILE) -> list[Example]:
-    """Every labelled message as ("dispute" | "none", text, 1.0)."""
-    return list(_load(path)["disputes"])
-
-
-def load_red_examples(path: Path = EXAMPLES_FILE) -> list[Example]:
-    """Every labelled report as ("high" | "other", text, 1.0): is it red."""
-    return list(_load(path)["reds"])
-
-
 @dataclass
 class Learnt:
     """What the fallbacks learn from labelled messages: reports by category, messages by dispute-or-not, reports by

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -20,6 +21,8 @@ from bot.extraction.types import REQUIRED_FIELDS, Extraction
 from bot.extraction.when import TimeFinder
 from bot.privacy import HALF_WIDTH
 from config.rules import Rules
+
+log = logging.getLogger(__name__)
 
 __all__ = ["RuleExtractor", "clean", "id_checksum_ok", "summarize"]
 
@@ -59,8 +62,11 @@ class RuleExtractor:
         self._classifier = Classifier(rules, self.lexicon)
         self._places = PlaceFinder(places)
         self.tagger: PlaceTagger | None = None  # the learnt judge of the rules' places and its own
-        if places.tagger_prior > 0 and MODEL_FILE.exists():
-            self.tagger = PlaceTagger(places, prior=places.tagger_prior)
+        if places.tagger_prior > 0:
+            if MODEL_FILE.exists():
+                self.tagger = PlaceTagger(places, prior=places.tagger_prior)
+            else:
+                log.warning("place tagger model %s is missing: places come from the rules alone", MODEL_FILE.name)
         self._parties = PartyFinder(self.lexicon.parties, set(places.generic))
         self._counter = Counter(self.lexicon.counts)
         self._time = TimeFinder(self.lexicon.time, tz)

@@ -20,9 +20,7 @@ from bot.extraction.ngrams import (
     NgramScorer,
     features,
     keyword_examples,
-    load_dispute_examples,
-    load_examples,
-    load_red_examples,
+    shipped,
 )
 from bot.extraction.rules import RuleExtractor
 from config.rules import load_rules
@@ -165,9 +163,10 @@ def test_the_shipped_examples_come_from_the_labelled_sets() -> None:
     finals = [r["expect"] for r in rows if not r["expect"].get("partial") and "update_code" not in r["expect"]]
     reports = sum(1 for e in finals if e["is_dispute"] and e.get("category"))
     rebuild = ".venv/bin/python -m bot.extraction.learn tests/data/extract_dev.jsonl tests/data/extract_train_*.jsonl"
-    assert len(load_examples()) == reports, rebuild
-    assert len(load_dispute_examples()) == len(finals), rebuild
-    assert len(load_red_examples()) == reports, rebuild
+    learnt = shipped()
+    assert len(learnt.reports) == reports, rebuild
+    assert len(learnt.disputes) == len(finals), rebuild
+    assert len(learnt.reds) == reports, rebuild
 
 
 def test_the_fallback_never_learns_from_a_holdout(tmp_path: Path) -> None:
@@ -195,10 +194,10 @@ def test_the_red_safety_net_flags_unlisted_danger_for_checking() -> None:
     clf = ex.classifier
     red, calm = "两家为这事吵起来，一家说这回跟他们没完", "两家为晒谷场的事拌了几句嘴"
     reds = [("high", red, 1.0)] * 5 + [("other", calm, 1.0)] * 5
-    clf.learn(load_examples(), red_examples=reds)
+    clf.learn(shipped().reports, red_examples=reds)
     try:
         got = ex.extract("张某和李某为晒谷场的事吵起来，张某说这回跟他没完", SENT)
         assert got.risk == "high" and any("请核实" in r for r in got.reasons)
         assert ex.extract("张某和李某为晒谷场拌了几句嘴", SENT).risk != "high"
     finally:
-        clf.learn(load_examples(), red_examples=load_red_examples())
+        clf.learn_shipped()
