@@ -74,11 +74,16 @@ class InboxBatcher:
 
     async def _store(self) -> None:
         batch: list[tuple[InboundMessage, asyncio.Future[bool]]] = []
+        taken = False
 
         def take() -> list[InboundMessage]:
             """The batch, taken once: on SQLite only when the transaction has begun (after this writer's turn at
-            the write lock), so that whatever arrived while it queued goes into this commit, not the next."""
-            if not batch:
+            the write lock), so that whatever arrived while it queued goes into this commit, not the next. Once
+            taken, even if empty (another writer took everything), it never grows: a later arrival belongs to a
+            later statement, and answering it from this one would ack a message that was never stored."""
+            nonlocal taken
+            if not taken:
+                taken = True
                 batch[:], self._waiting = self._waiting[: self.max_batch], self._waiting[self.max_batch :]
             return [msg for msg, _future in batch]
 
@@ -90,6 +95,7 @@ class InboxBatcher:
                 if not future.done():
                     future.set_exception(exc)
             return
+        log.debug("inbox: stored %s of %s callbacks in one commit", len(stored), len(batch))
         for msg, future in batch:
             _resolve(future, stored.pop(msg.message_id, False))  # the first copy wins, later ones are repeats
         self.wake()
@@ -107,7 +113,6 @@ class InboxBatcher:
                     raise
                 log.info("inbox: a kept connection failed; retrying on a new one")
         self._idle.append(conn)
-        log.debug("inbox: stored %s of %s callbacks in one commit", len(inserted), len(take()))
         return {m: True for m in inserted}
 
     def _values(self, messages: list[InboundMessage]) -> list[dict[str, Any]]:

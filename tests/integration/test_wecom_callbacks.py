@@ -21,6 +21,7 @@ from sqlalchemy import select
 from bot.app import Bot, build_web_app
 from bot.channels.wecom.channel import WeComChannel
 from bot.channels.wecom.crypto import WeComCrypto
+from bot.inbox_batch import InboxBatcher
 from bot.messages import InboundMessage
 from storage.models import InboxMessage
 from tests.conftest import START
@@ -391,3 +392,39 @@ async def test_a_database_outage_answers_503_to_each_request_of_the_batch(
 
 def _inbound(mid: str) -> InboundMessage:
     return InboundMessage(platform="wecom", message_id=mid, chat_id="c", sender_id="u", text="t", sent_at=START)
+
+
+async def test_a_writer_that_found_nothing_to_store_never_acks_what_arrived_meanwhile(bot: Bot) -> None:
+    """Two writers wake for two messages; one stores both and the other finds nothing. A third message arrives
+    while the empty writer's statement is on its way back: it must be stored, not acked as a redelivery."""
+    late: list[asyncio.Task[bool]] = []
+    entered, both_in = 0, asyncio.Event()
+
+    class LateArrival(InboxBatcher):
+        async def _execute(self, conn: Any, values: Any) -> set[str]:
+            nonlocal entered
+            entered += 1
+            if entered == 2:
+                both_in.set()
+            await both_in.wait()  # both writers are past their loop's check; one will take both messages
+            sizes: list[int] = []
+
+            def counted() -> list[dict[str, Any]]:
+                rows = values()
+                sizes.append(len(rows))
+                return list(rows)
+
+            stored = await super()._execute(conn, counted)
+            if sizes == [0] and not late:  # the empty writer, back from the database
+                late.append(asyncio.create_task(self.accept(_inbound("late"))))
+                await asyncio.sleep(0)  # the callback is now waiting for a writer
+            return stored
+
+    batcher = LateArrival(bot.engine, bot.clock, lambda: None, max_batch=256, writers=2)
+    try:
+        assert await asyncio.gather(batcher.accept(_inbound("a")), batcher.accept(_inbound("b"))) == [True, True]
+        assert late, "one writer took both messages and the other found none"
+        assert await late[0] is True  # stored, not mistaken for a redelivery
+    finally:
+        await batcher.close()
+    assert sorted(r.message_id for r in await inbox(bot)) == ["a", "b", "late"]
