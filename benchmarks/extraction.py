@@ -111,7 +111,8 @@ def cross_validate(extractor: RuleExtractor, cases: list[Case], k: int, hide: fl
             pairs = [(c.code, w) for c in extractor.rules.categories.categories for w in c.keywords]
             hidden = frozenset(p for p in pairs if rng.random() < hide)
         for i, fold in enumerate(folds):
-            clf.learn_all(learnt_from(c for j, f in enumerate(folds) if j != i for c in f), hidden)
+            fold_cases = (c for j, f in enumerate(folds) if j != i for c in f)
+            clf.learn_all(learnt_from(fold_cases, extractor.reading), hidden)
             _merge(total, score(extractor, fold))
     clf.learn_shipped()
     return total
@@ -126,9 +127,9 @@ def by_set(extractor: RuleExtractor, paths: list[Path]) -> list[tuple[str, Repor
     reports: list[tuple[str, Report]] = []
     for name, cases in sets.items():
         others = [c for other, cs in sets.items() if other != name for c in cs]
-        clf.learn_all(learnt_from(others))
+        clf.learn_all(learnt_from(others, extractor.reading))
         if shipped is not None:
-            extractor.tagger = trained_on(extractor.lexicon.places, others, shipped.prior)
+            extractor.tagger = trained_on(extractor.lexicon.places, others, shipped.prior, extractor.reading)
         reports.append((name, score(extractor, cases)))
     clf.learn_shipped()
     extractor.tagger = shipped

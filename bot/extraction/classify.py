@@ -21,6 +21,10 @@ from bot.extraction.ngrams import (
 from config.rules import Rules
 
 
+def _sure(margin: float, needed: float | None) -> bool:
+    return needed is not None and margin >= needed
+
+
 @dataclass
 class Verdict:
     is_dispute: bool
@@ -104,30 +108,52 @@ class Classifier:
     # ---- dispute or not --------------------------------------------------------------------------------
 
     def dispute(self, text: str, has_party: bool, evidence: float, has_place: bool = False) -> Verdict:
-        """`evidence`: the keyword weight of all categories together (a topic word weighs `default_weight`)."""
+        """`evidence`: the keyword weight of all categories together (a topic word weighs `default_weight`).
+
+        The lists decide; where their decision is soft (a question or notice word's veto, a yes on quarrel words
+        alone), the n-gram scorer overturns it when it is sure enough (`overturn_veto`, `overturn_yes`)."""
         if self._closed.any(text):
             return Verdict(False)
         high = self._high.hits(text)
         conflict = self._conflict.hits(text) + high
+        verdict, soft = self._listed(text, conflict, bool(high), has_party, evidence, has_place)
+        if not soft or self.dispute_ngrams is None:
+            return verdict
+        cfg = self._dispute_cfg
+        best = self.dispute_ngrams.best(text)
+        if best is None:
+            return verdict
+        label, margin = best
+        said = conflict or has_party or evidence > 0  # something of a dispute is there to turn a veto
+        if not verdict.is_dispute and label == DISPUTE and said and _sure(margin, cfg.overturn_veto):
+            return Verdict(True, conflict)
+        if verdict.is_dispute and label == NONE and _sure(margin, cfg.overturn_yes):
+            return Verdict(False)
+        return verdict
+
+    def _listed(
+        self, text: str, conflict: list[Hit], high: bool, has_party: bool, evidence: float, has_place: bool
+    ) -> tuple[Verdict, bool]:
+        """The word lists' decision, and whether it is soft (one the n-gram scorer may overturn)."""
         many = self._collective.any(text)  # 村民们有意见: many people are a party too
         cues = len({h.cue for h in conflict})
         strong = cues >= self._dispute_cfg.override_conflicts  # 业委会三年没公示…吵翻了: a notice word, but a quarrel
         if self._not_dispute.any(text) and not (strong and has_party):
-            return Verdict(False)
+            return Verdict(False), True
         if self._joking.any(text) and not has_party:
-            return Verdict(False)  # 我老婆说再打游戏就跟我离婚😂
+            return Verdict(False), False  # 我老婆说再打游戏就跟我离婚😂
         located = has_place and strong  # 御景花园地库…撞碎了就走了…我要找他赔 (a question, but a report)
         if self._question.any(text) and not (conflict and (has_party or many or high or located)):
-            return Verdict(False)  # 请问装修噪音几点以后不许施工: asking, not reporting
+            return Verdict(False), True  # 请问装修噪音几点以后不许施工: asking, not reporting
         if conflict and (has_party or many or evidence > 0 or len(conflict) >= 2):
-            return Verdict(True, conflict)
+            return Verdict(True, conflict), not (has_party or high)
         if evidence >= self._topic and has_party and self._report.any(text):
-            return Verdict(True, self._report.hits(text))
+            return Verdict(True, self._report.hits(text)), False
         if evidence >= 1.5 * self._topic and has_party:
-            return Verdict(True)  # 赵某家的羊吃了李某某的白菜: a named party and the matter, no quarrel word
+            return Verdict(True), False  # 赵某家的羊吃了李某某的白菜: a named party and the matter, no quarrel word
         if (has_party or has_place or evidence > 0 or conflict) and self.looks_like_dispute(text):
-            return Verdict(True, conflict)  # 说了好几回了他家里的还说我小气: the labelled messages it resembles
-        return Verdict(False)
+            return Verdict(True, conflict), False  # 说了好几回了他家里的还说我小气: the labelled messages it resembles
+        return Verdict(False), False
 
     def looks_red(self, text: str) -> bool:
         """The safety net for red wording no list has: nearer the labelled red reports by the margin."""

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from bot.extraction import ngrams, tagger
+from bot.extraction.dialect import Dialect
 from bot.extraction.lexicon import load_extraction_rules
 from bot.extraction.scoring import load_cases
 
@@ -26,8 +27,10 @@ def main(argv: list[str] | None = None) -> int:
         print("refusing to learn from a holdout set", file=sys.stderr)
         return 2
     cases = [case for path in args.sets for case in load_cases(path)]
-    print(ngrams.write_examples(cases, args.examples))
-    print(tagger.write_model(load_extraction_rules().places, cases, args.sets, args.model))
+    lexicon = load_extraction_rules()
+    read = Dialect(lexicon.dialect).mandarin  # the extractor reads dialect words as Mandarin: so do its lessons
+    print(ngrams.write_examples(cases, args.examples, read))
+    print(tagger.write_model(lexicon.places, cases, args.sets, args.model, read))
     return 0
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from config.rules import Strict, load_yaml_model
 
@@ -31,6 +31,12 @@ class DisputeCues(Strict):
     fallback_margin: float = Field(default=0.05, ge=0)
     # a notice or patrol word does not veto a message with this many quarrel words (业委会三年没公示…吵翻了)
     override_conflicts: int = Field(default=3, ge=1)
+    # the n-gram scorer overturns a soft decision of the lists when it is this sure (None: never): a question or
+    # notice word's veto when it finds the message nearer the disputes (这种咋个处理嘛 after a grievance), and a lone
+    # quarrel word's yes when it finds it nearer the other messages (本周矛盾纠纷排查周报已上传); a red cue is never
+    # overturned
+    overturn_veto: float | None = Field(default=None, ge=0)
+    overturn_yes: float | None = Field(default=None, ge=0)
 
 
 class RiskCues(Strict):
@@ -139,6 +145,8 @@ class CountCues(Strict):
 
 
 class ExtractionRules(Strict):
+    # dialect words read as Mandarin first (喺 -> 在, 琴日 -> 昨天), each with a Mandarin word of the same length
+    dialect: dict[str, str] = {}
     dispute: DisputeCues
     risk: RiskCues = RiskCues()
     categories: CategoryCues = CategoryCues()
@@ -146,6 +154,14 @@ class ExtractionRules(Strict):
     parties: PartyCues
     time: TimeCues
     counts: CountCues = CountCues()
+
+    @field_validator("dialect")
+    @classmethod
+    def _same_length(cls, words: dict[str, str]) -> dict[str, str]:
+        uneven = [f"{w} -> {m}" for w, m in words.items() if not w.startswith("re:") and len(w) != len(m)]
+        if uneven:
+            raise ValueError(f"a dialect word and its Mandarin must be as long as each other: {', '.join(uneven)}")
+        return words
 
 
 def load_extraction_rules(rules_dir: Path | None = None) -> ExtractionRules:

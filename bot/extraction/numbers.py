@@ -14,14 +14,20 @@ _NOT_MONEY_AFTER = "斤米亩人名户个位岁年天次吨平公家栋组号辆
 _COLLOQUIAL = re.compile(r"(\d+)万(\d)(?:千|(?![\d千百万元块]))")  # 2万8 and 3万2千 are 2.8万 and 3.2万
 # 两万六, 一万二, 三千五: a spoken sum whose last digit counts the next unit down
 _SPOKEN = re.compile(
-    r"(?<![\d一二三四五六七八九十两几])([一二三四五六七八九两十]{1,3})(万|千)([一二三四五六七八九])(?![千百十万\d])"
+    r"(?<![\d一二三四五六七八九十两几万千])([一二三四五六七八九两十]{1,3})(万|千)([一二三四五六七八九])(?![千百十万\d])"
 )
+# 三万六千五, 一千三百二: the same inside a longer number (the last digit counts hundreds, tens)
+_TAIL = re.compile(
+    r"(?<![一二三四五六七八九十两零百千万\d])([一二三四五六七八九两十零百千万]+([千百]))([一二三四五六七八九])(?![十百千万\d零])"
+)
+_DOWN = {"千": "百", "百": "十"}
 _DIGIT = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _RANGE = re.compile(r"^([一二三四五六七八九])([一二三四五六七八九])十")  # 三四十 is 30 to 40
 # a bare number after a money verb is a sum: 要求赔5000, 张某要2000 (not a phone, a date or a count)
 _BARE = re.compile(
-    r"(?:赔|要|给|借|欠|差|花了|退|收了|扣了|罚)"
-    r"(\d{3,7}|[一二三四五六七八九两十]{1,3}[百千万][一二三四五六七八九]?)(?![\d.号栋楼年月日天点岁个人名户亩斤米平十百千万])"
+    r"(?:赔|要|给|借|欠|差|花了|退|收了|扣了|罚|钱(?:一共|总共|共)?)"
+    r"(\d{3,7}|[一二三四五六七八九两十]{1,3}[百千万][一二三四五六七八九]?)"
+    r"(?![\d.号栋楼年月日天点岁个人名户亩斤米平十百千万])"
 )
 
 
@@ -31,13 +37,13 @@ class Counter:
         units = "|".join(re.escape(u) for u in longest_first(cues.money_units))
         self._money = re.compile(
             rf"(?<![\d.])((?:约|近|共|大概)?{_NUM}(?:万{_NUM}?)?(?:千|百)?(?:{units})(?:[多余])?(?:{units})?)"
-            rf"(?![{_NOT_MONEY_AFTER}\d])"
+            rf"(?![多余来]?[{_NOT_MONEY_AFTER}\d])"  # not 一千 of 一千多斤
         )
         nouns = "|".join(re.escape(n) for n in longest_first(cues.person_nouns))
         persons = "|".join(re.escape(u) for u in longest_first(cues.person_units))
         self._heads = re.compile(
             rf"(?<![\d.第])(?:约|近|共|大概)?({_NUM})"
-            rf"(?:(?:个|名|位)(?![月天年星礼钟小半多])(?:(?![的了和与在])[\u4e00-\u9fa5]){{0,3}}?(?:{nouns}|[{cues.person_suffixes}])|(?:{persons}))"
+            rf"(?:(?:个|名|位)(?!月|天|年(?!轻)|星|礼|钟|小时|半|多)(?:(?![的了和与在])[\u4e00-\u9fa5]){{0,3}}?(?:{nouns}|[{cues.person_suffixes}])|(?:{persons}))"
         )
         self._vague = sorted(cues.vague.items(), key=lambda kv: len(kv[0]), reverse=True)
 
@@ -45,9 +51,10 @@ class Counter:
         """The first sum of money in yuan, rounded down to a whole yuan; vague sums (几千, 上万) are not taken."""
         text = _COLLOQUIAL.sub(lambda m: f"{m.group(1)}.{m.group(2)}万", text)
         text = _SPOKEN.sub(self._spoken, text)
+        text = _TAIL.sub(self._tail, text)
         spans = [(m.start(1), m.group(1)) for m in self._money.finditer(text)]
         spans += [(m.start(1), m.group(1) + "元") for m in _BARE.finditer(text)]
-        for start, raw in sorted(spans):
+        for start, raw in sorted(spans, key=lambda s: (s[0], -len(s[1]))):  # the whole of 一千三百二十
             if not re.search(r"[万千元块]", raw):
                 continue
             before = text[max(0, start - 6) : start]
@@ -82,6 +89,12 @@ class Counter:
         if head is None:
             return m.group(0)
         return f"{int(head[0])}.{_DIGIT[m.group(3)]}{m.group(2)}"
+
+    @staticmethod
+    def _tail(m: re.Match[str]) -> str:
+        """一千三百二 -> 1320 (in digits, so that what follows, 一直没给, is not read as more of it)."""
+        parsed = nlp.parse_number(m.group(1) + m.group(3) + _DOWN[m.group(2)])
+        return str(int(parsed[0])) if parsed else m.group(0)
 
     def _vague_value(self, raw: str) -> int | None:
         r = _RANGE.match(raw)

@@ -45,7 +45,7 @@ class PartyFinder:
         self._generic = generic or set()  # trade words (装修, 物流) that do not name a company on their own
         titles = "|".join(re.escape(t) for t in longest_first(cues.titles))
         compound = "|".join(COMPOUND_SURNAMES)
-        self._person = re.compile(rf"((?:{compound}|[{SURNAMES}])(?:{titles}))")
+        self._person = re.compile(rf"(({compound}|[{SURNAMES}])(?:{titles}))")
         org = "|".join(re.escape(s) for s in longest_first(cues.org_suffixes))
         self._some_org = re.compile(rf"某(?:(?![{_GLUE}])[\u4e00-\u9fa5]){{0,6}}?(?:{org})")
         self._named_suffixes = longest_first(cues.named_org_suffixes)
@@ -73,6 +73,8 @@ class PartyFinder:
                 continue  # the 某 of 某某某 written by a careless hand; 旁边某 is no 边某
             if text[m.start()] in _FUNCTION_SURNAMES and not m.group(1)[1:].startswith("某"):
                 continue  # 和老太太吵架: 和 is "and", not a surname
+            if len(m.group(1)) - len(m.group(2)) == 1 and nlp.word_tag(m.group(1)) != "x":
+                continue  # 陈生, 黎姨 are people; 卫生, 花生, 师生 are words
             found.append((m.start(), m.group(1)))
         found.sort()
         return list(dict.fromkeys(name for _, name in found))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.extraction import nlp
@@ -11,11 +12,13 @@ from bot.extraction.lexicon import PlaceCues
 
 _CN_NUM = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _NUMERIC = r"(?:\d+|[一二三四五六七八九十两]+)"
-_AREA_DETAIL = re.compile(rf"{_NUMERIC}(?:组|队|社|栋|幢|号楼|单元|号院|号)(?:\d{{3,4}}室?(?![\d多户人名个元块万]))?")
+_AREA_DETAIL = re.compile(
+    rf"{_NUMERIC}(?:组|队|社|坊|栋|幢|座|号楼|单元|号院|号)(?:\d{{3,4}}室?(?![\d多户人名个元块万]))?"
+)
 _ROAD_DETAIL = re.compile(r"(?:[与和][\u4e00-\u9fa5]{1,6}(?:路|街|大道))?(?:交叉口|十字路口|路口)|\d+号院?|路段")
 _NAME_WORD = re.compile(r"^(?:[\u4e00-\u9fa5]+|\d+)$")
 _GLUE_END = "到在去进往向从把被给着过说"  # a word ending in one of these is a verb phrase, not a name
-_TIME_WORD = re.compile(r"^(?:今|昨|前天|明天|上午|下午|中午|晚上|早上|凌晨|傍晚|点$|时$)")
+_TIME_HEADS = ("今", "昨", "前天", "明天", "上午", "下午", "中午", "晚上", "早上", "凌晨", "傍晚")
 _VERBISH = ("v", "p", "c", "d", "r", "u", "y", "e", "o", "t", "q", "m")
 _WEAK_POS = ("v", "p", "c", "d", "r", "u", "y", "e", "o", "m", "q", "t")
 # national/provincial/county/village road codes: G320杉木冲段, X012线杉树湾段, S208石牯段与X015交叉口
@@ -23,8 +26,21 @@ _ROAD_CODE = re.compile(
     r"(?<![A-Za-z0-9])[GSXYZC]\d{3}(?:线|国道|省道|县道|乡道)?"
     r"(?:[\u4e00-\u9fa5]{1,6}?(?:段|场口|路口|交叉口))?(?:与[GSXYZC]\d{3}(?:线)?交叉口)?"
 )
-_INSIDE = re.compile(r"(的|里|里的|内|内的|门口的?|旁边的?|对面的?|底商的?|楼下的?|\s)?")
+_INSIDE = re.compile(r"(的|里|里的|内|内的|门口的?|旁边的?|对面的?|底商的?|楼下的?|上的?|\s)?(那间|那家|这间|这家)?")
 _SCENE = re.compile(r"门口|大厅|大院|里面|静坐|聚集|闹|吵|打|堵|围|横幅|跪|躺")
+# what a business that is a side does or has done to it, right after or before its name
+_SIDE_AFTER = re.compile(
+    r"(的?(老板|老板娘|负责人|经理|店主|厂长|工作人员|方面|那边))?[^，。；！？]{0,2}?"
+    r"(说|讲|称|不|没|拖|扣|只|一直|欠|拒|却|还|就|给|要|坚持|认为|表示|推|收了|赔|卖|私自|擅自)"
+)
+_SIDE_BEFORE = re.compile(r"(跟|和|与|找|告|投诉|对|同|向|问|起诉|举报)[^，。；]{0,2}$")
+_IN_AREA = re.compile(r"^.{2,10}?(社区|村|镇|街道|小区|工业园|工业区|市场|广场|[路街道]\d*号?)(口|里|头)?(?=.{3,})")
+# where a quarrel happens, not who it is with (on a site, the side is the builder, named apart)
+_PUBLIC = {
+    *("市场", "菜市场", "菜场", "集市", "夜市", "广场", "公园", "车站", "码头", "工地"),
+    *("小学", "中学", "学校", "幼儿园"),
+}
+_CJK_NAME = re.compile(r"^[\u4e00-\u9fa5][\u4e00-\u9fa5A-Za-z0-9]*$")
 _SCORES = {"venue": 3.0, "road_detail": 3.0, "area_detail": 2.5, "road": 2.2, "area": 2.0, "office": 1.8, "town": 1.5}
 
 
@@ -49,10 +65,10 @@ def _cn_to_int(text: str) -> int:
     return int("".join(str(_CN_NUM.get(c, 0)) for c in text))
 
 
-_CN_UNIT = re.compile(r"[一二三四五六七八九十两]+(?=组|队|栋|幢|号楼|单元|号)")
+_CN_UNIT = re.compile(r"[一二三四五六七八九十两]+(?=组|队|社|坊|栋|幢|座|号楼|单元|号)")
 _AROUND = re.compile(r"(?<=.)(门口|门前|附近|旁边|一带|那边|这边)$")
 _ADMIN_PREFIX = re.compile(
-    r".*(街道|镇|乡|村|社区|小区|工业园|产业园|园区|开发区|花园|家园|苑|府|城|公馆)(口|上|里|头)?"
+    r".*(街道|镇|乡|村|社区|小区|工业园|工业区|产业园|园区|开发区|花园|家园|苑|府|城|公馆)(口|上|里|头)?"
 )
 
 
@@ -84,8 +100,10 @@ def _alternation(words: list[str]) -> str:
 
 
 class PlaceFinder:
-    def __init__(self, cues: PlaceCues) -> None:
+    def __init__(self, cues: PlaceCues, time_words: Iterable[str] = ()) -> None:
+        """`time_words`: the time cues' words for days and parts of days (今早, 夜快头); no name contains one."""
         self.cues = cues
+        self._time_heads = (*_TIME_HEADS, *time_words)
         self._suffixes = [(s, "venue") for s in [*cues.venues, *cues.standalone, *cues.offices]]
         self._suffixes += [(s, "area") for s in cues.areas]
         self._suffixes += [(s, "area") for s in cues.hamlets if s not in cues.areas]
@@ -103,12 +121,16 @@ class PlaceFinder:
         self._details = re.compile(f"(?:{_alternation(cues.details)})") if cues.details else None
         self._generic = set(cues.generic)
         self._stop = set(cues.stop)
+        self._stop_heads = [s for s in self._stop if len(s) > 1]
         self._prefixes = set(cues.prefixes)
         self._venue_words = tuple([*cues.venues, *cues.standalone])
+        self._venue_suffixes = sorted([*cues.venues, *cues.offices], key=len, reverse=True)
         self._standalone = set(cues.standalone)
         self._area_words = tuple(s for s in cues.areas if len(s) > 1 or s in ("村", "镇", "乡"))
+        self._hamlet_ends = tuple(self._hamlets)  # 老榆树屯修水库: a verb after a hamlet's name too
         self._offices = tuple(cues.offices)
         self._towns = tuple(s for s in ("街道", "镇", "乡") if s in cues.areas)
+        self._roads = tuple(cues.roads)
         self._known = re.compile(_alternation(cues.known)) if cues.known else None
 
     def find(self, text: str, found: list[Place] | None = None) -> str | None:
@@ -122,6 +144,26 @@ class PlaceFinder:
             if inner.kind == "venue" and inner.start >= best.end and _INSIDE.fullmatch(text, best.end, inner.start):
                 best = inner
         return normalise(best.text)
+
+    def sides(self, text: str, found: list[Place]) -> list[str]:
+        """Named businesses and institutions that are a side of the quarrel, not only where it happened: one that
+        says, refuses, owes or is complained to or about (蜀香园火锅扣了她工资, 找佳惠超市退钱, 跟县人民医院理论)."""
+        out: list[str] = []
+        for p in found:
+            if p.kind not in ("venue", "office") or p.text in self._standalone:
+                continue
+            name = _IN_AREA.sub("", p.text) or p.text
+            suffix = next((v for v in self._venue_suffixes if name.endswith(v)), "")
+            own = name[: len(name) - len(suffix)]
+            if len(own) < 2 or own in self._generic or suffix in _PUBLIC or not _CJK_NAME.match(own):
+                continue  # 卫生室, 村委会 name no business of their own; a market or a school is where, not who
+            head = nlp.segment(own)[0]
+            if head in self._stop or self._stop_head(own) or self._verbish(head):
+                continue  # 要求医院, 我家店: the words before the suffix are no name
+            acts = _SIDE_AFTER.match(text, p.end) or _SIDE_BEFORE.search(text[max(0, p.start - 4) : p.start])
+            if acts or text.count(name) > 1:
+                out.append(name)
+        return out
 
     def candidates(self, text: str) -> list[Place]:
         words = nlp.segment(text)
@@ -173,23 +215,27 @@ class PlaceFinder:
                 break
             if prev in self._stop or not _NAME_WORD.match(prev) or "某" in prev or prev[-1] in _GLUE_END:
                 break
-            if _TIME_WORD.match(prev) or any(prev.endswith(v) for v in self._venue_words):
+            if self._time_word(prev) or any(prev.endswith(v) for v in self._venue_words):
                 break  # 今天下午3点解放路; 龙泉社区广场跳广场舞: a venue does not name another
+            if kind == "venue" and (prev.endswith(self._roads) or prev == "号") and len("".join(pieces)) > 1:
+                break  # 新民街阿强茶餐厅, 江滨路58号老友记大排档: the shop on the street (解放路小学 is named after it)
             left = bounds[j - 1][2] if j else ""
             oov_run = len(prev) == 1 and (
                 (kind == "area" and (not pieces or len(pieces[0]) == 1) and self._oov_left(left))
                 or (bool(pieces) and self._boundary(left))
                 or self._single_run(bounds, j, pieces)
             )
-            if self._verbish(prev) and len(prev) == 1 and left.endswith(self._area_words):
+            named_before = len(left) > 1 or (j > 1 and not self._boundary(bounds[j - 2][2]))  # 榆树|屯, not 岭 alone
+            after_place = left.endswith(self._area_words) or (left.endswith(self._hamlet_ends) and named_before)
+            if self._verbish(prev) and len(prev) == 1 and after_place:
                 break  # 桂花村开农家乐, 黄泥坳村修水库: after a village a verb starts what happens there
             named_venue = (
-                kind == "venue"
+                (kind == "venue" or (kind == "area" and suffix in ("村", "社区")))
                 and len(prev) == 2
                 and all(p in self._generic for p in pieces)
                 and prev[-1] not in "了着过"
                 and self._boundary(left)
-            )  # 在育才中学, 丰收农资店: a two-character word that jieba tags as a verb names the venue
+            )  # 在育才中学, 丰收农资店, 上涌村: a two-character word that jieba tags as a verb names the place
             if self._verbish(prev) and not (
                 self._name_char(prev, left) or prev.startswith("第") or oov_run or named_venue
             ):
@@ -198,6 +244,8 @@ class PlaceFinder:
             j -= 1
         while pieces and pieces[0].isdigit():
             pieces.pop(0)
+        if pieces and (lead := self._stop_head(pieces[0])):
+            pieces[0] = pieces[0][len(lead) :]  # 那家铁|馆: jieba glued the demonstrative to the name
         naming = [p for p in pieces if p not in self._generic and not p.isdigit()]
         name = "".join(pieces)
         if name.endswith(suffix) and not head:
@@ -208,7 +256,11 @@ class PlaceFinder:
         elif kind == "venue" and len(name) < 2 and name not in self._prefixes:
             return None  # 水厂: one character names no venue
         elif kind != "venue" and len(pieces) == 1 and not head and (len(name) < 2 or self._weak(name)):
-            return None  # 请社区, 希望社区: a verb before the suffix, not a name
+            numbered = len(name) == 2 and _AREA_DETAIL.match(text, end) is not None  # 上涌村三社 is a name
+            if not numbered:
+                return None  # 请社区, 希望社区: a verb before the suffix, not a name
+        if len(suffix) == 1 and text[end : end + 1] in ("着", "了", "住", "过"):
+            return None  # 现场围了一圈人: 围 is a verb here, not the end of 塘尾围
         start = s_start - len(name)
         if self._intent_before(text, start):
             return None
@@ -230,6 +282,15 @@ class PlaceFinder:
         if kind == "venue" and suffix.endswith(self._offices) and not _SCENE.search(text, stop_at, stop_at + 6):
             kind = "office"  # 去乡政府反映: where they complained; but 到镇政府门口静坐 happened there
         return Place(text[start:stop_at], start, stop_at, kind)
+
+    def _time_word(self, word: str) -> bool:
+        """今天下午3点解放路: a day, a part of the day or an hour is no part of a name."""
+        return word.startswith(self._time_heads) or word in ("点", "时")
+
+    def _stop_head(self, word: str) -> str:
+        """The longest stop word of two or more characters that starts this word and is not all of it."""
+        heads = [s for s in self._stop_heads if word.startswith(s) and len(s) < len(word)]
+        return max(heads, key=len, default="")
 
     def _detail_at(self, text: str, at: int, kind: str) -> int | None:
         if kind == "road":

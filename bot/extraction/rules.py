@@ -11,6 +11,8 @@ from bot.clock import SHANGHAI
 from bot.extraction import contacts, nlp
 from bot.extraction.classify import Classifier
 from bot.extraction.contacts import id_checksum_ok
+from bot.extraction.cues import REGEX_PREFIX
+from bot.extraction.dialect import Dialect, as_written
 from bot.extraction.lexicon import ExtractionRules, load_extraction_rules
 from bot.extraction.numbers import Counter
 from bot.extraction.parties import PartyFinder
@@ -45,6 +47,11 @@ def summarize(body: str, limit: int = 80) -> str:
     return body[: cut + 1] if cut > 10 else body[:limit] + "…"
 
 
+def _with_sides(parties: list[str], sides: list[str]) -> list[str]:
+    """The people found, then the businesses that are a side, in the order written, without repeats."""
+    return list(dict.fromkeys([*parties, *(s for s in sides if not any(s in p or p in s for p in parties))]))
+
+
 class RuleExtractor:
     """Deterministic, fast and editable: every cue it uses lives in config/rules; the libraries load once."""
 
@@ -53,14 +60,18 @@ class RuleExtractor:
         self.lexicon = lexicon or load_extraction_rules()
         self.load_seconds = nlp.warm_up()
         places = self.lexicon.places
+        time = self.lexicon.time
+        time_words = [w for w in [*time.anchors, *time.period_hours] if not w.startswith(REGEX_PREFIX)]
+        # 今早, 昨晚 and 那间 (门口那间网吧) stay whole words, so that no place name starts with their last character
+        whole = [*(w for w in time_words if len(w) > 1), "那间", "这间"]
         # the station's own places: those it lists in extraction.yaml and the areas it routes
         places = places.model_copy(update={"known": [*places.known, *rules.routing.areas]})
         nlp.add_words(
-            [*places.venues, *places.areas, *places.details, *self.lexicon.parties.roles, *places.known],
+            [*places.venues, *places.areas, *places.details, *self.lexicon.parties.roles, *places.known, *whole],
             split=places.split,
         )
         self._classifier = Classifier(rules, self.lexicon)
-        self._places = PlaceFinder(places)
+        self._places = PlaceFinder(places, time_words)
         self.tagger: PlaceTagger | None = None  # the learnt judge of the rules' places and its own
         if places.tagger_prior > 0:
             if MODEL_FILE.exists():
@@ -69,6 +80,7 @@ class RuleExtractor:
                 log.warning("place tagger model %s is missing: places come from the rules alone", MODEL_FILE.name)
         self._parties = PartyFinder(self.lexicon.parties, set(places.generic))
         self._counter = Counter(self.lexicon.counts)
+        self._dialect = Dialect(self.lexicon.dialect)
         self._time = TimeFinder(self.lexicon.time, tz)
 
     @property
@@ -76,10 +88,15 @@ class RuleExtractor:
         """Dispute, category and risk decisions (the benchmark's cross-validation retrains its fallback)."""
         return self._classifier
 
+    def reading(self, text: str) -> str:
+        """The text with its dialect words in Mandarin, each as long as the word it replaces."""
+        return self._dialect.mandarin(text)
+
     def extract(self, text: str, sent_at: datetime, area: str | None = None) -> Extraction:
-        body = clean(text)
-        id_numbers, id_spans = contacts.id_numbers(body)
-        phones = contacts.phones(body, id_spans)
+        written = clean(text)
+        id_numbers, id_spans = contacts.id_numbers(written)
+        phones = contacts.phones(written, id_spans)
+        body = self._dialect.mandarin(written)  # what the lists read; names and places are cut from `written`
         parties = self._parties.find(body)
         scores = self._classifier.category_scores(body)
         candidates = self._places.candidates(body)
@@ -90,6 +107,7 @@ class RuleExtractor:
             # a follow-up that starts with a record's code adds to that record: it is not a new dispute
             return Extraction(is_dispute=False, phones=phones, id_numbers=id_numbers)
         category, reasons = self._classifier.category(scores, body)
+        parties = _with_sides(parties, self._places.sides(body, candidates))  # 蜀香园火锅扣了她工资
         amount = self._counter.amount(body)
         head_count = self._counter.head_count(body)
         grade = self._classifier.risk(body, head_count, amount)
@@ -99,12 +117,12 @@ class RuleExtractor:
             is_dispute=True,
             category=category,
             risk=grade.risk,
-            location=place or area,
-            parties=parties,
+            location=as_written(place, body, written) or area,
+            parties=[as_written(p, body, written) or p for p in parties],
             phones=phones,
             id_numbers=id_numbers,
             occurred_at=self._time.occurred_at(body, sent_at),
-            summary=summarize(body),
+            summary=summarize(written),
             amount=amount,
             head_count=head_count,
             reasons=[*reasons, *grade.reasons],

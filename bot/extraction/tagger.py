@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -158,7 +158,8 @@ class PlaceTagger:
                 spans.append(span)
         none = [_OUT] * len(text)
         # no place at all is an option only when the lists found none either: a place they named is not made up
-        best: tuple[float, str | None] = (self._tagger.probability(none) * self.prior if ruled is None else -1.0, None)
+        nothing = self._tagger.probability(none) * self.prior if ruled is None else -1.0
+        best: tuple[float, str | None, tuple[int, int] | None] = (nothing, None, None)
         for start, end in spans:
             labels = [*none]
             labels[start] = _BEGIN
@@ -166,11 +167,20 @@ class PlaceTagger:
             weight = self.prior if (start, end) == ruled_span else 1.0
             chance = self._tagger.probability(labels) * weight
             if chance > best[0]:
-                best = (chance, text[start:end])
+                best = (chance, text[start:end], (start, end))
         if best[1] is None:
             return None
         place = normalise(best[1])
-        return ruled if ruled is not None and same_place(ruled, place) else place
+        if ruled is not None and (same_place(ruled, place) or _head_of(best[2], ruled_span)):
+            # the model picks which place; the detail grammar says how much of what follows belongs to it
+            # (柏杨村4组大堰塘, where the model stops at 4组)
+            return ruled
+        return place
+
+
+def _head_of(span: tuple[int, int] | None, outer: tuple[int, int] | None) -> bool:
+    """The span is the start of the outer one (柏杨村4组 of 柏杨村4组大堰塘)."""
+    return span is not None and outer is not None and span[0] == outer[0] and span[1] <= outer[1]
 
 
 def _open(model: Path) -> Any:
@@ -234,27 +244,32 @@ def labels_for(text: str, place: str | None, area: str | None) -> list[str] | No
     return labels
 
 
-def sequences(tagger: PlaceTagger, cases: Iterable[Case]) -> Iterator[tuple[list[list[str]], list[str]]]:
-    """Training pairs from labelled reports: disputes only (a non-dispute has no place to learn)."""
+def sequences(
+    tagger: PlaceTagger, cases: Iterable[Case], read: Callable[[str], str] = str
+) -> Iterator[tuple[list[list[str]], list[str]]]:
+    """Training pairs from labelled reports: disputes only (a non-dispute has no place to learn). The labels are
+    found in the message as written, the features come from it as the extractor reads it (`read`, which keeps
+    every character where it is)."""
     from bot.extraction.rules import clean
 
     for case in cases:
         if not case.expect.get("is_dispute") or "category" not in case.expect:
             continue
-        text = unit_digits(clean(case.text))
+        written = clean(case.text)
+        text, reading = unit_digits(written), unit_digits(read(written))
         labels = labels_for(text, case.expect.get("location"), case.area)
-        if labels is not None:
-            yield tagger.features(text), labels
+        if labels is not None and len(reading) == len(text):
+            yield tagger.features(reading), labels
 
 
-def train(cues: PlaceCues, cases: Iterable[Case], model: Path) -> int:
+def train(cues: PlaceCues, cases: Iterable[Case], model: Path, read: Callable[[str], str] = str) -> int:
     """Fit a model on the cases and write it to `model`; returns how many reports it learnt from."""
     import pycrfsuite
 
     featurizer = PlaceTagger(cues, model=None)
     trainer = pycrfsuite.Trainer(verbose=False)
     count = 0
-    for feats, labels in sequences(featurizer, cases):
+    for feats, labels in sequences(featurizer, cases, read):
         trainer.append(feats, labels)
         count += 1
     trainer.set_params(TRAINING)
@@ -262,11 +277,11 @@ def train(cues: PlaceCues, cases: Iterable[Case], model: Path) -> int:
     return count
 
 
-def trained_on(cues: PlaceCues, cases: Iterable[Case], prior: float) -> PlaceTagger:
+def trained_on(cues: PlaceCues, cases: Iterable[Case], prior: float, read: Callable[[str], str] = str) -> PlaceTagger:
     """A tagger fitted on these cases only (the benchmark's leave-one-set-out)."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "model.crfsuite"
-        train(cues, cases, path)
+        train(cues, cases, path, read)
         return PlaceTagger(cues, model=path, prior=prior)  # CRFsuite reads the whole file when it opens
 
 
@@ -275,9 +290,15 @@ def digest(paths: Iterable[Path]) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(paths)}
 
 
-def write_model(cues: PlaceCues, cases: Iterable[Case], sets: Iterable[Path], model: Path = MODEL_FILE) -> str:
+def write_model(
+    cues: PlaceCues,
+    cases: Iterable[Case],
+    sets: Iterable[Path],
+    model: Path = MODEL_FILE,
+    read: Callable[[str], str] = str,
+) -> str:
     """Train on the cases and write the model with its manifest; returns a line saying what it learnt."""
-    count = train(cues, cases, model)
+    count = train(cues, cases, model, read)
     manifest = {"format": FEATURES_VERSION, "reports": count, "sets": digest(sets)}
     model.with_suffix(".json").write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     return f"{model}: learnt from {count} labelled reports ({model.stat().st_size // 1024} KiB)"

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.extraction import nlp
 from bot.extraction.cues import CueSet, longest_first
 from bot.extraction.lexicon import TimeCues
 
+_DAYS_BACK = (("大前", 3), ("前", 2), ("昨", 1), ("今", 0))  # how many days before sent_at an anchor word points
 _HOUR = re.compile(r"\d{1,2}\s*[点时:：]|[一二三四五六七八九十两]{1,3}[点时]")
 
 
@@ -35,6 +36,14 @@ class TimeFinder:
             when = datetime.strptime(first, "%Y-%m-%d %H:%M:%S").replace(tzinfo=self.tz)
             if _HOUR.search(span):
                 return when
-            hour = next((h for p, h in self._periods if p in span), 0)
-            return when.replace(hour=hour, minute=0, second=0)
-        return None
+            return when.replace(hour=self._hour(text[start : start + len(span) + 4]), minute=0, second=0)
+        # jionlp reads no time at all in 今早下半天, 今早夜快头: the day from the anchor, the hour from what follows
+        back = next((d for head, d in _DAYS_BACK if anchor.text.startswith(head)), None)
+        if back is None:
+            return None
+        day = (local - timedelta(days=back)).replace(minute=0, second=0, microsecond=0)
+        return day.replace(hour=self._hour(text[anchor.start : anchor.start + len(anchor.text) + 4]))
+
+    def _hour(self, said: str) -> int:
+        """The hour of the longest part of the day in what was said (下半天 15, 夜快头 18), else midnight."""
+        return next((h for p, h in self._periods if p in said), 0)
