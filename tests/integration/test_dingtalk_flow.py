@@ -4,6 +4,7 @@ one reply each; the dispatch card's 接单 button reaches the same handler as th
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -50,7 +51,7 @@ def ms(clock: ManualClock) -> int:
 
 
 @pytest.fixture
-async def dbot(engine: AsyncEngine, clock: ManualClock, rules: Rules) -> Bot:
+async def dbot(engine: AsyncEngine, clock: ManualClock, rules: Rules) -> AsyncIterator[Bot]:
     """A bot whose station work group is a DingTalk group, with the people's DingTalk staff ids."""
     stations = {
         name: station.model_copy(update={"police_group": f"dingtalk:{POLICE}"})
@@ -69,7 +70,8 @@ async def dbot(engine: AsyncEngine, clock: ManualClock, rules: Rules) -> Bot:
         for key, name, role, staff in PEOPLE:
             await register_person(uow, clock, key=key, name=name, role=role, identities={"dingtalk": staff})
         await uow.commit()
-    return bot
+    yield bot
+    await bot.close()  # its inbox writers' connections go back before the engine is disposed
 
 
 @pytest.fixture

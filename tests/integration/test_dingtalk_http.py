@@ -237,7 +237,7 @@ async def test_an_inbox_that_cannot_be_written_is_a_503_so_dingtalk_retries(
     assert resp.status == 503
     ours = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("bot"))
     assert "not stored (OperationalError)" in ours and "13800138123" not in ours
-    await engine.dispose()
+    await broken.close()  # disposes the engine, too
 
 
 def test_build_channel_reads_the_environment(bot: Bot, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -192,9 +192,11 @@ async def second_engine(engine: AsyncEngine, db_kind: str, pg_schema: str | None
 
 
 @pytest.fixture
-async def second_bot(second_engine: AsyncEngine, clock: ManualClock, rules: Rules) -> Bot:
+async def second_bot(second_engine: AsyncEngine, clock: ManualClock, rules: Rules) -> AsyncIterator[Bot]:
     settings = Settings(database_url=second_engine.url.render_as_string(hide_password=False), auto_migrate=False)
-    return await create_bot(settings, clock=clock, rules=rules, engine=second_engine)
+    bot = await create_bot(settings, clock=clock, rules=rules, engine=second_engine)
+    yield bot
+    await bot.close()
 
 
 async def test_two_processes_share_one_stream_and_the_survivor_takes_over(

@@ -201,3 +201,4 @@ async def test_every_station_gets_its_own(
             f"新增纠纷 2 件（红 0・黄 0・蓝 2），{window}",
         ],
     }
+    await two.close()
