@@ -133,6 +133,8 @@ class InboxBatcher:
             return {str(r[0]) for r in await driver.execute_fetchall(_sqlite_insert(len(rows)), params)}
 
     async def close(self) -> None:
+        """Let the writers in flight finish (their callers are waiting to ack), then close the kept connections."""
+        await asyncio.gather(*self._tasks, return_exceptions=True)
         while self._idle:
             await self._idle.pop().close()
 

@@ -428,3 +428,12 @@ async def test_a_writer_that_found_nothing_to_store_never_acks_what_arrived_mean
     finally:
         await batcher.close()
     assert sorted(r.message_id for r in await inbox(bot)) == ["a", "b", "late"]
+
+
+async def test_closing_the_batcher_lets_a_commit_in_flight_finish(bot: Bot) -> None:
+    batcher = InboxBatcher(bot.engine, bot.clock, lambda: None, max_batch=256)
+    pending = asyncio.create_task(batcher.accept(_inbound("in-flight")))
+    await asyncio.sleep(0)  # its writer has started
+    await batcher.close()
+    assert pending.done() and await pending is True
+    assert batcher._idle == [] and [r.message_id for r in await inbox(bot)] == ["in-flight"]
