@@ -104,8 +104,12 @@ class PlaceCues(Strict):
     standalone: list[str] = []  # venues that name themselves: 人民医院, 中医院 (no name before them needed)
     offices: list[str] = []  # where people go to complain (乡政府, 住建局): the dispute's place only if none other
     details: list[str] = []  # 东门, 村委会, 卫生室 ... may follow an area name
+    # parts of a village or compound that may be named alone (东门, 村口); in a group bound to an area, a part named
+    # alone, or a group or building number alone (2组, 7幢1603), is that area's part: 锦绣华庭东门, 东垵村2组
+    parts: list[str] = []
     generic: list[str] = []  # words that are not names: 门口, 村里, 镇上
     stop: list[str] = []  # tokens a place name never contains
+    whole: list[str] = []  # words segmentation keeps whole, so that no place name starts with their last character
     intent: list[str] = ["要去", "要到", "想去", "准备去"]  # 扬言要去县政府: a threat, not where it happened
     split: list[str] = []  # dictionary words jieba must not keep whole: 村东 of 柳树湾村东干渠
     max_name: int = Field(default=8, ge=2)
@@ -130,6 +134,8 @@ class TimeCues(Strict):
     anchors: list[str] = Field(min_length=1)  # words that tie a time to a day: 今天, 昨晚
     just_now: list[str] = ["刚才", "刚刚"]
     period_hours: dict[str, int] = {}  # 上午 -> 9 when no hour is given
+    # how many days before sent_at an anchor points, by how the anchor starts (昨晚 -> 1); the longest head wins
+    days_back: dict[str, int] = {"今": 0, "昨": 1, "前": 2, "大前": 3}
 
 
 class CountCues(Strict):

@@ -34,14 +34,31 @@ _SIDE_AFTER = re.compile(
     r"(说|讲|称|不|没|拖|扣|只|一直|欠|拒|却|还|就|给|要|坚持|认为|表示|推|收了|赔|卖|私自|擅自)"
 )
 _SIDE_BEFORE = re.compile(r"(跟|和|与|找|告|投诉|对|同|向|问|起诉|举报)[^，。；]{0,2}$")
-_IN_AREA = re.compile(r"^.{2,10}?(社区|村|镇|街道|小区|工业园|工业区|市场|广场|[路街道]\d*号?)(口|里|头)?(?=.{3,})")
+# the area words both regular expressions below know; each adds its own
+_AREAS = "社区|村|镇|街道|小区|工业园|工业区"
+# an area written before a business's name (阳光社区张记饭店): the business is named without it
+_IN_AREA = re.compile(rf"^.{{2,10}}?({_AREAS}|市场|广场|[路街道]\d*号?)(口|里|头)?(?=.{{3,}})")
 # where a quarrel happens, not who it is with (on a site, the side is the builder, named apart)
 _PUBLIC = {
     *("市场", "菜市场", "菜场", "集市", "夜市", "广场", "公园", "车站", "码头", "工地"),
     *("小学", "中学", "学校", "幼儿园"),
 }
 _CJK_NAME = re.compile(r"^[\u4e00-\u9fa5][\u4e00-\u9fa5A-Za-z0-9]*$")
-_SCORES = {"venue": 3.0, "road_detail": 3.0, "area_detail": 2.5, "road": 2.2, "area": 2.0, "office": 1.8, "town": 1.5}
+_SCORES = {
+    "venue": 3.0,
+    "road_detail": 3.0,
+    "area_detail": 2.5,
+    "road": 2.2,
+    "area": 2.0,
+    "office": 1.8,
+    "town": 1.5,
+    "unit": 1.0,
+}
+# a group or building number named alone (我们七队, 6幢1603这家人): the group's bound area's part (PlaceFinder.in_area);
+# not 一组/两组 (a group of people), not a date's 3号, not 十几户
+_UNIT_NAMED = re.compile(
+    r"(?<![0-9A-Za-z第号])(?:\d+|[二三四五六七八九十]+)(?:组|队|社|栋|幢|座|号楼)(?:\d+单元)?(?:\d{3,4}室?|\d+楼)?(?![人个户\d])"
+)
 
 
 @dataclass(frozen=True)
@@ -67,9 +84,10 @@ def _cn_to_int(text: str) -> int:
 
 _CN_UNIT = re.compile(r"[一二三四五六七八九十两]+(?=组|队|社|坊|栋|幢|座|号楼|单元|号)")
 _AROUND = re.compile(r"(?<=.)(门口|门前|附近|旁边|一带|那边|这边)$")
-_ADMIN_PREFIX = re.compile(
-    r".*(街道|镇|乡|村|社区|小区|工业园|工业区|产业园|园区|开发区|花园|家园|苑|府|城|公馆)(口|上|里|头)?"
-)
+# 小区 after a compound's own name (凤栖苑小区, 锦绣华庭小区) adds nothing; 阳光小区 is a name of its own
+_COMPOUND_XIAOQU = re.compile(r"(?<=[苑府园城庭湾居邸郡轩汇庄])小区")
+# what may stand before one place written two ways (青岗镇佳佳乐超市 and 佳佳乐超市)
+_ADMIN_PREFIX = re.compile(rf".*({_AREAS}|乡|产业园|园区|开发区|花园|家园|苑|府|城|公馆)(口|上|里|头)?")
 
 
 def unit_digits(text: str) -> str:
@@ -84,8 +102,9 @@ def normalise(place: str) -> str:
 
 def same_place(a: str, b: str) -> bool:
     """One place written two ways: equal once normalised, or one is the other under its town, village or compound
-    (青岗镇佳佳乐超市 and 佳佳乐超市; 城东工业园宏达机械厂 and 宏达机械厂)."""
-    a, b = normalise(a), normalise(b)
+    (青岗镇佳佳乐超市 and 佳佳乐超市; 城东工业园宏达机械厂 and 宏达机械厂); a compound's name says 小区 or not
+    (凤栖苑小区 and 凤栖苑)."""
+    a, b = _COMPOUND_XIAOQU.sub("", normalise(a)), _COMPOUND_XIAOQU.sub("", normalise(b))
     if a == b:
         return True
     longer, shorter = (a, b) if len(a) > len(b) else (b, a)
@@ -132,6 +151,13 @@ class PlaceFinder:
         self._towns = tuple(s for s in ("街道", "镇", "乡") if s in cues.areas)
         self._roads = tuple(cues.roads)
         self._known = re.compile(_alternation(cues.known)) if cues.known else None
+        self._parts = set(cues.parts)
+        # a part after the area's own word (小区东门, 村里村口) or after no name at all (就喺东门, 。村口)
+        self._part_alone = (
+            re.compile(f"(?P<own>小区|社区|村里|院里)?(?P<part>{_alternation(cues.parts)})(?!主任|书记|干部|委员|会计)")
+            if cues.parts
+            else None
+        )
 
     def find(self, text: str, found: list[Place] | None = None) -> str | None:
         """The best place named in the text (among its `candidates`, when the caller has them already), or None."""
@@ -144,6 +170,20 @@ class PlaceFinder:
             if inner.kind == "venue" and inner.start >= best.end and _INSIDE.fullmatch(text, best.end, inner.start):
                 best = inner
         return normalise(best.text)
+
+    def in_area(self, place: str | None, text: str, area: str | None) -> str | None:
+        """The place in the group's bound area: a part named alone there is that area's part (2组 -> 东垵村2组,
+        东门 -> 锦绣华庭东门); with no place named, a part of the area the text names (小区大门口 -> 锦澜苑大门).
+        Otherwise the place as found, or None."""
+        if not area:
+            return place
+        if place is not None:
+            return area + place if _UNIT_NAMED.fullmatch(place) or place in self._parts else place
+        for m in self._part_alone.finditer(text) if self._part_alone else ():
+            before = nlp.segment(text[max(0, m.start() - 6) : m.start()])
+            if m.group("own") or not before or before[-1] in self._stop or not _NAME_WORD.match(before[-1]):
+                return area + m.group("part")  # 东门 of 工厂东门 or 县医院东门 is not the area's
+        return None
 
     def sides(self, text: str, found: list[Place]) -> list[str]:
         """Named businesses and institutions that are a side of the quarrel, not only where it happened: one that
@@ -194,6 +234,7 @@ class PlaceFinder:
         for m in _ROAD_CODE.finditer(text):
             detailed = m.end() - m.start() > 4
             found.append(Place(m.group(0), m.start(), m.end(), "road_detail" if detailed else "road"))
+        found += [Place(m.group(0), m.start(), m.end(), "unit") for m in _UNIT_NAMED.finditer(text)]
         return self._outermost(found)
 
     def _build(self, text: str, bounds: list[tuple[int, int, str]], i: int, suffix: str, kind: str) -> Place | None:

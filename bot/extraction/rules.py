@@ -63,7 +63,7 @@ class RuleExtractor:
         time = self.lexicon.time
         time_words = [w for w in [*time.anchors, *time.period_hours] if not w.startswith(REGEX_PREFIX)]
         # 今早, 昨晚 and 那间 (门口那间网吧) stay whole words, so that no place name starts with their last character
-        whole = [*(w for w in time_words if len(w) > 1), "那间", "这间"]
+        whole = [*(w for w in time_words if len(w) > 1), *places.whole]
         # the station's own places: those it lists in extraction.yaml and the areas it routes
         places = places.model_copy(update={"known": [*places.known, *rules.routing.areas]})
         nlp.add_words(
@@ -117,7 +117,7 @@ class RuleExtractor:
             is_dispute=True,
             category=category,
             risk=grade.risk,
-            location=as_written(place, body, written) or area,
+            location=self._places.in_area(as_written(place, body, written), body, area) or area,
             parties=[as_written(p, body, written) or p for p in parties],
             phones=phones,
             id_numbers=id_numbers,

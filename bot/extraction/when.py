@@ -10,7 +10,6 @@ from bot.extraction import nlp
 from bot.extraction.cues import CueSet, longest_first
 from bot.extraction.lexicon import TimeCues
 
-_DAYS_BACK = (("大前", 3), ("前", 2), ("昨", 1), ("今", 0))  # how many days before sent_at an anchor word points
 _HOUR = re.compile(r"\d{1,2}\s*[点时:：]|[一二三四五六七八九十两]{1,3}[点时]")
 
 
@@ -20,6 +19,7 @@ class TimeFinder:
         self._anchors = CueSet(cues.anchors)
         self._just_now = CueSet(cues.just_now)
         self._periods = [(p, cues.period_hours[p]) for p in longest_first(cues.period_hours)]
+        self._days_back = [(head, cues.days_back[head]) for head in longest_first(cues.days_back)]
 
     def occurred_at(self, text: str, sent_at: datetime) -> datetime | None:
         """The first time tied to a day (今天, 昨晚, 11月20日) or said to be now (刚才); None otherwise."""
@@ -38,7 +38,7 @@ class TimeFinder:
                 return when
             return when.replace(hour=self._hour(text[start : start + len(span) + 4]), minute=0, second=0)
         # jionlp reads no time at all in 今早下半天, 今早夜快头: the day from the anchor, the hour from what follows
-        back = next((d for head, d in _DAYS_BACK if anchor.text.startswith(head)), None)
+        back = next((d for head, d in self._days_back if anchor.text.startswith(head)), None)
         if back is None:
             return None
         day = (local - timedelta(days=back)).replace(minute=0, second=0, microsecond=0)

@@ -12,7 +12,7 @@ from bot.clock import SHANGHAI
 from bot.extraction import find_code_ref, follow_up
 from bot.extraction.contacts import id_checksum_ok
 from bot.extraction.lexicon import ExtractionRules, load_extraction_rules
-from bot.extraction.places import normalise
+from bot.extraction.places import normalise, same_place
 from bot.extraction.rules import RuleExtractor
 from config.rules import RuleFileError, load_rules
 from config.settings import RULES_DIR
@@ -134,8 +134,42 @@ def test_location(ex: RuleExtractor, text: str, area: str | None, place: str) ->
     assert ex.extract(text, SENT, area).location == place
 
 
+@pytest.mark.parametrize(
+    ("text", "area", "place"),
+    [
+        ("11幢有人在楼道堆了一大堆纸箱，挡到消防栓了", "海悦湾", "海悦湾11幢"),
+        ("2组的曾某某家还是不签，补偿少了二十几万", "东垵村", "东垵村2组"),
+        ("6幢1603这家人天天夜里拖桌子，讲过两趟了照旧", "翠湖湾", "翠湖湾6幢1603"),
+        ("业主张生唔肯交停车费，同东门保安拗起，就喺东门！", "锦绣华庭", "锦绣华庭东门"),
+        ("小区大门口又堵起来了，廿几个业主围在门口同保安对骂", "锦澜苑", "锦澜苑大门"),
+        ("十几个人堵在村口不让施工队进", "双溪村", "双溪村村口"),
+        ("工厂东门有人打架，两个人都见血了", "幸福村", "幸福村"),  # another place's gate is not the area's
+        ("11幢有人在楼道堆了一大堆纸箱，挡到消防栓了", None, "11幢"),  # no bound area: the part as written
+        ("红星社区8栋402住户李某长期家暴", "海悦湾", "红星社区8栋402"),  # a place of its own is kept
+    ],
+)
+def test_a_part_named_alone_is_the_bound_areas_part(ex: RuleExtractor, text: str, area: str | None, place: str) -> None:
+    assert ex.extract(text, SENT, area).location == place
+
+
+def test_days_back_come_from_the_time_cues() -> None:
+    """今朝夜快头: no library reads it; the day comes from the anchor's head word, as extraction.yaml says."""
+    lexicon = load_extraction_rules()
+    time = lexicon.time.model_copy(update={"days_back": {**lexicon.time.days_back, "今": 1}})
+    shifted = RuleExtractor(load_rules(RULES_DIR), lexicon=lexicon.model_copy(update={"time": time}))
+    text = "今朝夜快头来了四五个讨债的堵在伊家门口，拿了棍子敲门"
+    at = SENT.replace(hour=19)
+    assert shifted.extract(text, at).occurred_at == at.replace(day=at.day - 1, hour=18, minute=0)
+
+
 def test_location_normalisation() -> None:
     assert normalise("幸福村 三组") == "幸福村3组" and normalise("红星社区十二栋") == "红星社区12栋"
+
+
+def test_one_place_written_two_ways() -> None:
+    assert same_place("青岗镇佳佳乐超市", "佳佳乐超市") and same_place("凤栖苑小区", "凤栖苑")
+    assert same_place("锦绣华庭小区8栋", "锦绣华庭8栋") and same_place("沙窝子村3队", "3队")
+    assert not same_place("阳光小区", "阳光") and not same_place("凤栖苑", "凤栖苑8栋")
 
 
 @pytest.mark.parametrize(
