@@ -169,7 +169,10 @@ def test_location_normalisation() -> None:
 def test_one_place_written_two_ways() -> None:
     assert same_place("青岗镇佳佳乐超市", "佳佳乐超市") and same_place("凤栖苑小区", "凤栖苑")
     assert same_place("锦绣华庭小区8栋", "锦绣华庭8栋") and same_place("沙窝子村3队", "3队")
+    assert same_place("龙湾街道江滨路58号老友记大排档", "老友记大排档") and same_place("禾岗墟旺记大排档", "旺记大排档")
+    assert same_place("福港工业园B区鸿兴鞋厂", "鸿兴鞋厂") and same_place("榕岸花园对面名车汇车行", "名车汇车行")
     assert not same_place("阳光小区", "阳光") and not same_place("凤栖苑", "凤栖苑8栋")
+    assert not same_place("坑美宏晟石业", "宏晟石业") and not same_place("解放路", "解放路口")
 
 
 @pytest.mark.parametrize(
