@@ -57,7 +57,10 @@ _SCORES = {
 # a group or building number named alone (我们七队, 6幢1603这家人): the group's bound area's part (PlaceFinder.in_area);
 # not 一组/两组 (a group of people), not a date's 3号, not 十几户
 _UNIT_NAMED = re.compile(
-    r"(?<![0-9A-Za-z第号])(?:\d+|[二三四五六七八九十]+)(?:组|队|社|栋|幢|座|号楼)(?:\d+单元)?(?:\d{3,4}室?|\d+楼)?(?![人个户\d])"
+    r"(?<![0-9A-Za-z第号])(?:\d+|[二三四五六七八九十]+)(?:组|队|社|栋|幢|座|号楼)(?:\d+单元)?"
+    r"(?:\d{3,4}室?|(?:\d+|[二三四五六七八九十][一二三四五六七八九十]*)楼(?![上下顶道梯房]))?(?![人个户\d])"
+    # a village's named group at the start of a sentence (下排组赖老汉讲…), not a working group (调解组, 专案组)
+    r"|(?<![^，。！？；、\s])(?!调解|治保|专案|工作|巡逻|村民|专班|帮扶)(?:(?![一二三四五六七八九十两几个这那每各我你他们])[\u4e00-\u9fa5]){2}组(?![长员织公路道])"
 )
 
 
@@ -82,7 +85,9 @@ def _cn_to_int(text: str) -> int:
     return int("".join(str(_CN_NUM.get(c, 0)) for c in text))
 
 
-_CN_UNIT = re.compile(r"[一二三四五六七八九十两]+(?=组|队|社|坊|栋|幢|座|号楼|单元|号)")
+_CN_UNIT = re.compile(
+    r"[一二三四五六七八九十两]+(?=组|队|社|坊|栋|幢|座|号楼|单元|号)|[二三四五六七八九十][一二三四五六七八九十]*(?=楼(?![上下顶道梯房]))"
+)
 _AROUND = re.compile(r"(?<=.)(门口|门前|附近|旁边|一带|那边|这边)$")
 # 小区 after a compound's own name (凤栖苑小区, 锦绣华庭小区) adds nothing; 阳光小区 is a name of its own
 _COMPOUND_XIAOQU = re.compile(r"(?<=[苑府园城庭湾居邸郡轩汇庄])小区")
@@ -128,6 +133,7 @@ class PlaceFinder:
         """`time_words`: the time cues' words for days and parts of days (今早, 夜快头); no name contains one."""
         self.cues = cues
         self._time_heads = (*_TIME_HEADS, *time_words)
+        self._time_words = sorted(time_words, key=len, reverse=True)
         self._suffixes = [(s, "venue") for s in [*cues.venues, *cues.standalone, *cues.offices]]
         self._suffixes += [(s, "area") for s in cues.areas]
         self._suffixes += [(s, "area") for s in cues.hamlets if s not in cues.areas]
@@ -159,7 +165,10 @@ class PlaceFinder:
         self._parts = set(cues.parts)
         # a part after the area's own word (小区东门, 村里村口) or after no name at all (就喺东门, 。村口)
         self._part_alone = (
-            re.compile(f"(?P<own>小区|社区|村里|院里)?(?P<part>{_alternation(cues.parts)})(?!主任|书记|干部|委员|会计)")
+            re.compile(
+                f"(?P<own>(?:小区|社区|村|院)(?:里面?|里头)?(?:那个|那家|的)?)?"
+                f"(?P<part>{_alternation(cues.parts)})(?!主任|书记|干部|委员|会计)"
+            )
             if cues.parts
             else None
         )
@@ -176,6 +185,16 @@ class PlaceFinder:
                 best = inner
         return normalise(best.text)
 
+    def trim(self, place: str | None) -> str | None:
+        """A place that starts with a time word starts after it (今早蚝岗村码头, 夜快头陆家埭村5组): the grammar never
+        lets one in, the learnt tagger sometimes does."""
+        if place is None:
+            return None
+        for word in self._time_words:
+            if place.startswith(word) and len(place) - len(word) >= 2:
+                return place[len(word) :]
+        return place
+
     def in_area(self, place: str | None, text: str, area: str | None) -> str | None:
         """The place in the group's bound area: a part named alone there is that area's part (2组 -> 东垵村2组,
         东门 -> 锦绣华庭东门); with no place named, a part of the area the text names (小区大门口 -> 锦澜苑大门).
@@ -183,7 +202,10 @@ class PlaceFinder:
         if not area:
             return place
         if place is not None:
-            return area + place if _UNIT_NAMED.fullmatch(place) or place in self._parts else place
+            if _UNIT_NAMED.match(place) or place in self._parts:
+                return area + place
+            own = self._part_alone.fullmatch(place) if self._part_alone else None
+            return area + own.group("part") if own else place  # 小区路口 -> 黔城御府路口
         for m in self._part_alone.finditer(text) if self._part_alone else ():
             before = nlp.segment(text[max(0, m.start() - 6) : m.start()])
             if m.group("own") or not before or before[-1] in self._stop or not _NAME_WORD.match(before[-1]):

@@ -112,7 +112,7 @@ class RuleExtractor:
         head_count = self._counter.head_count(body)
         grade = self._classifier.risk(body, head_count, amount)
         if self.tagger is not None:
-            place = self.tagger.choose(body, place, [p.text for p in candidates])
+            place = self._places.trim(self.tagger.choose(body, place, [p.text for p in candidates]))
         result = Extraction(
             is_dispute=True,
             category=category,

@@ -143,13 +143,24 @@ def test_location(ex: RuleExtractor, text: str, area: str | None, place: str) ->
         ("业主张生唔肯交停车费，同东门保安拗起，就喺东门！", "锦绣华庭", "锦绣华庭东门"),
         ("小区大门口又堵起来了，廿几个业主围在门口同保安对骂", "锦澜苑", "锦澜苑大门"),
         ("十几个人堵在村口不让施工队进", "双溪村", "双溪村村口"),
-        ("工厂东门有人打架，两个人都见血了", "幸福村", "幸福村"),  # another place's gate is not the area's
         ("11幢有人在楼道堆了一大堆纸箱，挡到消防栓了", None, "11幢"),  # no bound area: the part as written
         ("红星社区8栋402住户李某长期家暴", "海悦湾", "红星社区8栋402"),  # a place of its own is kept
+        # holdout13's lessons (scored first at 9c6e085): named groups, floors, a village's shop, 小区路口
+        ("下排组赖老汉讲两个崽都不给生活费，村里调了三次冇谈拢", "罗坑村", "罗坑村下排组"),
+        ("龙头坳村坳背组邱某和肖某为门口停车扯皮，邱某捡起砖头把车窗砸了", "龙头坳村", "龙头坳村坳背组"),
+        ("长坡村两个组为放水的事吵起来了", "长坡村", "长坡村"),  # two groups, not a group named 两个
+        ("凤栖村修通组公路要占闻某某家两分菜地", "凤栖村", "凤栖村"),  # the road to the groups
+        ("3栋二楼那家把空调外机对到我家窗子吹，跟他讲他说关你哪样事", "翠竹苑", "翠竹苑3栋2楼"),
+        ("小卖部唐娭毑讲李某在她店里赊了一年的烟酒，八百多块一直不还", "石灰冲村", "石灰冲村小卖部"),
+        ("社区里面那个棋牌室有人打牌输了钱，喝了酒扬言明天带人来砸场子", "凤凰湾社区", "凤凰湾社区棋牌室"),
     ],
 )
 def test_a_part_named_alone_is_the_bound_areas_part(ex: RuleExtractor, text: str, area: str | None, place: str) -> None:
     assert ex.extract(text, SENT, area).location == place
+
+
+def test_another_places_gate_is_not_the_areas(rules_only: RuleExtractor) -> None:
+    assert rules_only.extract("工厂东门有人打架，两个人都见血了", SENT, "幸福村").location == "幸福村"
 
 
 def test_days_back_come_from_the_time_cues() -> None:
@@ -442,3 +453,9 @@ def test_holdout11_lessons(rules_only: RuleExtractor, ex: RuleExtractor) -> None
 def test_a_crowd_gathered_is_red(ex: RuleExtractor) -> None:
     got = ex.extract("两个村为庙会吵了好些年，几十个年轻人聚在村委会门口说要去下庄把木头拉回来", SENT)
     assert got.risk == "high" and any(r.endswith("人聚集") for r in got.reasons)
+
+
+def test_a_learnt_place_never_starts_with_a_time_word(ex: RuleExtractor) -> None:
+    """The tagger marked 今早蚝岗村码头 on an author it had not seen; the grammar never lets a time word in."""
+    assert ex._places.trim("今早蚝岗村码头") == "蚝岗村码头" and ex._places.trim("夜快头陆家埭村5组") == "陆家埭村5组"
+    assert ex._places.trim("今早村") == "今早村" and ex._places.trim(None) is None  # too short to be a place
