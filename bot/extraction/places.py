@@ -163,15 +163,9 @@ class PlaceFinder:
         self._roads = tuple(cues.roads)
         self._known = re.compile(_alternation(cues.known)) if cues.known else None
         self._parts = set(cues.parts)
-        # a part after the area's own word (小区东门, 村里村口) or after no name at all (就喺东门, 。村口)
-        self._part_alone = (
-            re.compile(
-                f"(?P<own>(?:小区|社区|村|院)(?:里面?|里头)?(?:那个|那家|的)?)?"
-                f"(?P<part>{_alternation(cues.parts)})(?!主任|书记|干部|委员|会计)"
-            )
-            if cues.parts
-            else None
-        )
+        # what an area's name may end in, longest first: 鲁兴物流园 is referred to as 物流园
+        self._area_tails = longest_first(w for w in [*cues.areas, *cues.compounds, *cues.venues] if len(w) > 1)
+        self._part_patterns: dict[str, re.Pattern[str]] = {}
 
     def find(self, text: str, found: list[Place] | None = None) -> str | None:
         """The best place named in the text (among its `candidates`, when the caller has them already), or None."""
@@ -197,20 +191,39 @@ class PlaceFinder:
 
     def in_area(self, place: str | None, text: str, area: str | None) -> str | None:
         """The place in the group's bound area: a part named alone there is that area's part (2组 -> 东垵村2组,
-        东门 -> 锦绣华庭东门); with no place named, a part of the area the text names (小区大门口 -> 锦澜苑大门).
+        东门 -> 锦绣华庭东门). With no place named, or only the area itself, a part of the area the text names
+        says where in it (小区大门口 -> 锦澜苑大门; 马铺村…搁村口 -> 马铺村村口; 物流园宿舍区 -> 鲁兴物流园宿舍区).
         Otherwise the place as found, or None."""
         if not area:
             return place
+        parts = self._part_pattern(next((t for t in self._area_tails if area.endswith(t)), ""))
+        if parts is None:
+            return area + place if place is not None and _UNIT_NAMED.match(place) else place
         if place is not None:
             if _UNIT_NAMED.match(place) or place in self._parts:
                 return area + place
-            own = self._part_alone.fullmatch(place) if self._part_alone else None
-            return area + own.group("part") if own else place  # 小区路口 -> 黔城御府路口
-        for m in self._part_alone.finditer(text) if self._part_alone else ():
+            own = parts.fullmatch(place)
+            if own:
+                return area + own.group("part")  # 小区路口 -> 黔城御府路口
+            # the area itself named with a part elsewhere (河西村…在村委会调解) stays the area: most labels say so
+            return place
+        for m in parts.finditer(text):
             before = nlp.segment(text[max(0, m.start() - 6) : m.start()])
             if m.group("own") or not before or before[-1] in self._stop or not _NAME_WORD.match(before[-1]):
                 return area + m.group("part")  # 东门 of 工厂东门 or 县医院东门 is not the area's
         return None
+
+    def _part_pattern(self, tail: str) -> re.Pattern[str] | None:
+        """Parts after the area's own word: a generic one (小区东门, 村里村口) or its name's tail (物流园宿舍区)."""
+        if not self.cues.parts:
+            return None
+        if tail not in self._part_patterns:  # one per kind of area name: a few dozen at most
+            own = "|".join(map(re.escape, longest_first(["小区", "社区", "村", "院", *([tail] if tail else [])])))
+            self._part_patterns[tail] = re.compile(
+                f"(?P<own>(?:{own})(?:里面?|里头)?(?:那个|那家|的)?)?"
+                f"(?P<part>{_alternation(self.cues.parts)})(?!主任|书记|干部|委员|会计)"
+            )
+        return self._part_patterns[tail]
 
     def sides(self, text: str, found: list[Place]) -> list[str]:
         """Named businesses and institutions that are a side of the quarrel, not only where it happened: one that

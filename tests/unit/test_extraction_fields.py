@@ -153,6 +153,10 @@ def test_location(ex: RuleExtractor, text: str, area: str | None, place: str) ->
         ("3栋二楼那家把空调外机对到我家窗子吹，跟他讲他说关你哪样事", "翠竹苑", "翠竹苑3栋2楼"),
         ("小卖部唐娭毑讲李某在她店里赊了一年的烟酒，八百多块一直不还", "石灰冲村", "石灰冲村小卖部"),
         ("社区里面那个棋牌室有人打牌输了钱，喝了酒扬言明天带人来砸场子", "凤凰湾社区", "凤凰湾社区棋牌室"),
+        # holdout14's lessons (scored first at cf52017): the area called by its name's tail, a village's sides
+        ("物流园宿舍区那边两个货车司机为抢装车的顺序吵吵起来", "鲁兴物流园", "鲁兴物流园宿舍区"),
+        ("马铺村东头冯某跟他侄子冯某某为老人留下的三间老屋打官司", "马铺村", "马铺村东头"),
+        ("河西村李某和王某为宅基地吵，今天在村委会调解", "河西村", "河西村"),  # mediated there, not the place
     ],
 )
 def test_a_part_named_alone_is_the_bound_areas_part(ex: RuleExtractor, text: str, area: str | None, place: str) -> None:
@@ -459,3 +463,15 @@ def test_a_learnt_place_never_starts_with_a_time_word(ex: RuleExtractor) -> None
     """The tagger marked 今早蚝岗村码头 on an author it had not seen; the grammar never lets a time word in."""
     assert ex._places.trim("今早蚝岗村码头") == "蚝岗村码头" and ex._places.trim("夜快头陆家埭村5组") == "陆家埭村5组"
     assert ex._places.trim("今早村") == "今早村" and ex._places.trim(None) is None  # too short to be a place
+
+
+def test_a_market_side_is_no_party(ex: RuleExtractor) -> None:
+    got = ex.extract("樊家寨集市东头吕某和郭某为摊位吵起来了", SENT, "樊家寨村")
+    assert got.parties == ["吕某", "郭某"]
+
+
+def test_calls_reaching_a_home_and_a_nickname_ending_in_tou_are_no_blow(ex: RuleExtractor) -> None:
+    """Holdout14: 打电话打到他家 老于头 read as a blow to the head (red); a beating to the face still is one."""
+    calm = ex.extract("老于头说他儿子在外头借网贷 现在催收天天打电话打到他家 老于头气得血压都高了", SENT)
+    assert calm.risk != "high"
+    assert ex.extract("张某和李某吵起来，张某一巴掌打到李某脸上", SENT).risk == "high"
