@@ -92,7 +92,13 @@ class NgramScorer:
                 ds, ws = postings.setdefault(i, ([], []))
                 ds.append(d)
                 ws.append(float(idf[i]) / norm)
-        self._postings = {i: (np.array(ds), np.array(ws)) for i, (ds, ws) in postings.items()}
+        # all postings end to end, feature by feature (compressed rows): feature i's are [starts[i], starts[i + 1])
+        sizes = np.array([len(postings.get(i, ((), ()))[0]) for i in range(len(vocab))], dtype=np.int64)
+        self._starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        self._post_docs = np.array([d for i in range(len(vocab)) for d in postings.get(i, ((), ()))[0]], dtype=np.int64)
+        self._post_weights = np.array(
+            [w for i in range(len(vocab)) for w in postings.get(i, ((), ()))[1]], dtype=np.float64
+        )
 
     def scores(self, text: str) -> dict[str, float]:
         """code -> cosine similarity of the text with the category's examples (0 when nothing is known)."""
@@ -107,11 +113,13 @@ class NgramScorer:
 
     def _vote(self, idx: list[int], norm: float) -> npt.NDArray[np.float64]:
         """Each category's share of the similarity of the text's `neighbours` nearest labelled examples."""
-        sims = np.zeros(len(self._labels), dtype=np.float64)
-        for i in idx:
-            posting = self._postings.get(i)
-            if posting is not None:
-                np.add.at(sims, posting[0], posting[1] * (self._idf[i] / norm))
+        # the text's features' postings gathered at once, each weighed by the feature's idf over the text's norm,
+        # and summed per example in the order a loop over the features would add them
+        ids = np.array(idx, dtype=np.int64)
+        starts, sizes = self._starts[ids], self._starts[ids + 1] - self._starts[ids]
+        at = np.repeat(starts - np.cumsum(sizes) + sizes, sizes) + np.arange(int(sizes.sum()))
+        weights = self._post_weights[at] * np.repeat(self._idf[ids] / norm, sizes)
+        sims = np.bincount(self._post_docs[at], weights=weights, minlength=len(self._labels)).astype(np.float64)
         k = min(self._neighbours, len(sims))
         nearest = np.argpartition(-sims, k - 1)[:k]
         vote = np.zeros(len(self.codes), dtype=np.float64)

@@ -191,8 +191,8 @@ class PlaceFinder:
 
     def in_area(self, place: str | None, text: str, area: str | None) -> str | None:
         """The place in the group's bound area: a part named alone there is that area's part (2组 -> 东垵村2组,
-        东门 -> 锦绣华庭东门). With no place named, or only the area itself, a part of the area the text names
-        says where in it (小区大门口 -> 锦澜苑大门; 马铺村…搁村口 -> 马铺村村口; 物流园宿舍区 -> 鲁兴物流园宿舍区).
+        东门 -> 锦绣华庭东门). With no place named, a part of the area the text names says where in it
+        (小区大门口 -> 锦澜苑大门; 物流园宿舍区 -> 鲁兴物流园宿舍区, the area called by its name's tail).
         Otherwise the place as found, or None."""
         if not area:
             return place
