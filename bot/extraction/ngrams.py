@@ -93,12 +93,10 @@ class NgramScorer:
                 ds.append(d)
                 ws.append(float(idf[i]) / norm)
         # all postings end to end, feature by feature (compressed rows): feature i's are [starts[i], starts[i + 1])
-        sizes = np.array([len(postings.get(i, ((), ()))[0]) for i in range(len(vocab))], dtype=np.int64)
-        self._starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-        self._post_docs = np.array([d for i in range(len(vocab)) for d in postings.get(i, ((), ()))[0]], dtype=np.int64)
-        self._post_weights = np.array(
-            [w for i in range(len(vocab)) for w in postings.get(i, ((), ()))[1]], dtype=np.float64
-        )
+        rows = [postings.get(i, ([], [])) for i in range(len(vocab))]
+        self._starts = np.concatenate([[0], np.cumsum([len(ds) for ds, _ in rows])]).astype(np.int64)
+        self._post_docs = np.array([d for ds, _ in rows for d in ds], dtype=np.int64)
+        self._post_weights = np.array([w for _, ws in rows for w in ws], dtype=np.float64)
 
     def scores(self, text: str) -> dict[str, float]:
         """code -> cosine similarity of the text with the category's examples (0 when nothing is known)."""

@@ -133,7 +133,7 @@ class PlaceFinder:
         """`time_words`: the time cues' words for days and parts of days (今早, 夜快头); no name contains one."""
         self.cues = cues
         self._time_heads = (*_TIME_HEADS, *time_words)
-        self._time_words = sorted(time_words, key=len, reverse=True)
+        self._time_words = longest_first(time_words)
         self._suffixes = [(s, "venue") for s in [*cues.venues, *cues.standalone, *cues.offices]]
         self._suffixes += [(s, "area") for s in cues.areas]
         self._suffixes += [(s, "area") for s in cues.hamlets if s not in cues.areas]
@@ -196,34 +196,32 @@ class PlaceFinder:
         Otherwise the place as found, or None."""
         if not area:
             return place
-        parts = self._part_pattern(next((t for t in self._area_tails if area.endswith(t)), ""))
-        if parts is None:
-            return area + place if place is not None and _UNIT_NAMED.match(place) else place
+        parts = self._part_pattern(area)
         if place is not None:
             if _UNIT_NAMED.match(place) or place in self._parts:
                 return area + place
-            own = parts.fullmatch(place)
-            if own:
-                return area + own.group("part")  # 小区路口 -> 黔城御府路口
+            own = parts.fullmatch(place) if parts else None  # 小区路口 -> 黔城御府路口
             # the area itself named with a part elsewhere (河西村…在村委会调解) stays the area: most labels say so
-            return place
-        for m in parts.finditer(text):
+            return area + own.group("part") if own else place
+        for m in parts.finditer(text) if parts else ():
             before = nlp.segment(text[max(0, m.start() - 6) : m.start()])
             if m.group("own") or not before or before[-1] in self._stop or not _NAME_WORD.match(before[-1]):
                 return area + m.group("part")  # 东门 of 工厂东门 or 县医院东门 is not the area's
         return None
 
-    def _part_pattern(self, tail: str) -> re.Pattern[str] | None:
-        """Parts after the area's own word: a generic one (小区东门, 村里村口) or its name's tail (物流园宿舍区)."""
+    def _part_pattern(self, area: str) -> re.Pattern[str] | None:
+        """An area's parts after its own word: a generic one (小区东门, 村里村口) or its name's tail (物流园宿舍区).
+        Made once per area (a station's groups are bound to a few hundred at most)."""
         if not self.cues.parts:
             return None
-        if tail not in self._part_patterns:  # one per kind of area name: a few dozen at most
+        if area not in self._part_patterns:
+            tail = next((t for t in self._area_tails if area.endswith(t)), None)
             own = "|".join(map(re.escape, longest_first(["小区", "社区", "村", "院", *([tail] if tail else [])])))
-            self._part_patterns[tail] = re.compile(
+            self._part_patterns[area] = re.compile(
                 f"(?P<own>(?:{own})(?:里面?|里头)?(?:那个|那家|的)?)?"
                 f"(?P<part>{_alternation(self.cues.parts)})(?!主任|书记|干部|委员|会计)"
             )
-        return self._part_patterns[tail]
+        return self._part_patterns[area]
 
     def sides(self, text: str, found: list[Place]) -> list[str]:
         """Named businesses and institutions that are a side of the quarrel, not only where it happened: one that

@@ -96,7 +96,7 @@ class RuleExtractor:
         written = clean(text)
         id_numbers, id_spans = contacts.id_numbers(written)
         phones = contacts.phones(written, id_spans)
-        body = self._dialect.mandarin(written)  # what the lists read; names and places are cut from `written`
+        body = self.reading(written)  # what the lists read; names and places are cut from `written`
         parties = self._parties.find(body)
         scores = self._classifier.category_scores(body)
         candidates = self._places.candidates(body)
