@@ -398,7 +398,7 @@ async def test_a_writer_that_found_nothing_to_store_never_acks_what_arrived_mean
     """Two writers wake for two messages; one stores both and the other finds nothing. A third message arrives
     while the empty writer's statement is on its way back: it must be stored, not acked as a redelivery."""
     late: list[asyncio.Task[bool]] = []
-    entered, both_in = 0, asyncio.Event()
+    entered, both_in, back = 0, asyncio.Event(), asyncio.Event()
 
     class LateArrival(InboxBatcher):
         async def _execute(self, conn: Any, values: Any) -> set[str]:
@@ -418,11 +418,14 @@ async def test_a_writer_that_found_nothing_to_store_never_acks_what_arrived_mean
             if sizes == [0] and not late:  # the empty writer, back from the database
                 late.append(asyncio.create_task(self.accept(_inbound("late"))))
                 await asyncio.sleep(0)  # the callback is now waiting for a writer
+                back.set()
             return stored
 
     batcher = LateArrival(bot.engine, bot.clock, lambda: None, max_batch=256, writers=2)
     try:
         assert await asyncio.gather(batcher.accept(_inbound("a")), batcher.accept(_inbound("b"))) == [True, True]
+        # the empty writer may still be on its way back when both are acked
+        await asyncio.wait_for(back.wait(), 10)
         assert late, "one writer took both messages and the other found none"
         assert await late[0] is True  # stored, not mistaken for a redelivery
     finally:
