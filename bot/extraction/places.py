@@ -60,8 +60,12 @@ _UNIT_NAMED = re.compile(
     r"(?<![0-9A-Za-z第号])(?:\d+|[二三四五六七八九十]+)(?:组|队|社|栋|幢|座|号楼)(?:\d+单元)?"
     r"(?:\d{3,4}室?|(?:\d+|[二三四五六七八九十][一二三四五六七八九十]*)楼(?![上下顶道梯房]))?(?![人个户\d])"
     # a village's named group at the start of a sentence (下排组赖老汉讲…), not a working group (调解组, 专案组)
-    r"|(?<![^，。！？；、\s])(?!调解|治保|专案|工作|巡逻|村民|专班|帮扶)(?:(?![一二三四五六七八九十两几个这那每各我你他们])[\u4e00-\u9fa5]){2}组(?![长员织公路道])"
+    r"|(?<![^，。！？；、\s])(?!调解|治保|专案|工作|巡逻|村民|专班|帮扶|征收|征迁|拆迁|评估|安置|网格)(?:(?![一二三四五六七八九十两几个这那每各我你他们])[\u4e00-\u9fa5]){2}组(?![长员织公路道])"
 )
+
+_VILLAGE_GROUP = re.compile("[组队社]$")
+# the last of several numbers before one unit word: 1、2、3组, 二队跟四队
+_UNIT_LIST = re.compile(rf"{_NUMERIC}(?:组|队|社|栋|幢|号楼)?[、,，和跟与同及]$")
 
 
 @dataclass(frozen=True)
@@ -189,25 +193,51 @@ class PlaceFinder:
                 return place[len(word) :]
         return place
 
-    def in_area(self, place: str | None, text: str, area: str | None) -> str | None:
+    def in_area(self, place: str | None, text: str, area: str | None, found: Iterable[Place] = ()) -> str | None:
         """The place in the group's bound area: a part named alone there is that area's part (2组 -> 东垵村2组,
-        东门 -> 锦绣华庭东门). With no place named, a part of the area the text names says where in it
-        (小区大门口 -> 锦澜苑大门; 物流园宿舍区 -> 鲁兴物流园宿舍区, the area called by its name's tail).
-        Otherwise the place as found, or None."""
+        东门 -> 锦绣华庭东门); so is the one village group named apart from the area's own name (东垵村征迁，2组的
+        曾某某家还是不签 -> 东垵村2组; `found`: the text's candidates), and a part where the quarrel happens (后寨村…
+        两家在卫生室吵 -> 后寨村卫生室). With no place named, a part of the area the text names says where in it
+        (小区大门口 -> 锦澜苑大门; 物流园宿舍区 -> 鲁兴物流园宿舍区, the area called by its name's tail). Otherwise the
+        place as found, or None."""
         if not area:
             return place
         parts = self._part_pattern(area)
         if place is not None:
             if _UNIT_NAMED.match(place) or place in self._parts:
                 return area + place
+            if place == area and (unit := self._one_unit(text, found)) is not None:
+                return area + unit
+            if place == area and parts is not None:
+                for m in parts.finditer(text):  # 后寨村毛某…两家在卫生室吵了一后晌: the quarrel's scene in the area
+                    if _SCENE.search(text, m.end(), m.end() + 4) and self._own_part(text, m):
+                        return area + m.group("part")
             own = parts.fullmatch(place) if parts else None  # 小区路口 -> 黔城御府路口
             # the area itself named with a part elsewhere (河西村…在村委会调解) stays the area: most labels say so
             return area + own.group("part") if own else place
         for m in parts.finditer(text) if parts else ():
-            before = nlp.segment(text[max(0, m.start() - 6) : m.start()])
-            if m.group("own") or not before or before[-1] in self._stop or not _NAME_WORD.match(before[-1]):
-                return area + m.group("part")  # 东门 of 工厂东门 or 县医院东门 is not the area's
+            if self._own_part(text, m):
+                return area + m.group("part")
         return None
+
+    def _own_part(self, text: str, m: re.Match[str]) -> bool:
+        """The part found is the area's: written after its own word (村里卫生室) or after no name (东门 of 工厂东门 or
+        县医院东门 is not the area's)."""
+        before = nlp.segment(text[max(0, m.start() - 6) : m.start()])
+        return bool(m.group("own")) or not before or before[-1] in self._stop or not _NAME_WORD.match(before[-1])
+
+    @staticmethod
+    def _one_unit(text: str, found: Iterable[Place]) -> str | None:
+        """The one village group the text names on its own, if it names exactly one (not 1组跟2组, not 1、2、3组:
+        several of them are the whole village's matter). A building is not one: 3栋的周某某 is where a side lives,
+        the quarrel is in the compound's garden or car park."""
+        units = {unit_digits(p.text) for p in found if p.kind == "unit" and _VILLAGE_GROUP.search(p.text)}
+        if len(units) != 1:
+            return None
+        unit = next(p for p in found if p.kind == "unit" and _VILLAGE_GROUP.search(p.text))
+        if _UNIT_LIST.search(text, 0, unit.start):
+            return None
+        return units.pop()
 
     def _part_pattern(self, area: str) -> re.Pattern[str] | None:
         """An area's parts after its own word: a generic one (小区东门, 村里村口) or its name's tail (物流园宿舍区).

@@ -117,7 +117,7 @@ class RuleExtractor:
             is_dispute=True,
             category=category,
             risk=grade.risk,
-            location=self._places.in_area(as_written(place, body, written), body, area) or area,
+            location=self._places.in_area(as_written(place, body, written), body, area, candidates) or area,
             parties=[as_written(p, body, written) or p for p in parties],
             phones=phones,
             id_numbers=id_numbers,
