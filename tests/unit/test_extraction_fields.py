@@ -163,6 +163,26 @@ def test_a_part_named_alone_is_the_bound_areas_part(ex: RuleExtractor, text: str
     assert ex.extract(text, SENT, area).location == place
 
 
+@pytest.mark.parametrize(
+    ("text", "area", "place"),
+    [
+        ("东垵村征迁这块，2组的曾某某家还是不签", "东垵村", "东垵村2组"),
+        ("禾田村高铁征地青苗补偿，我哋七队有二十几户到而家都未收到", "禾田村", "禾田村7队"),
+        ("桑浜村土地流转租金一直没付，涉及1组、2组三十几户", "桑浜村", "桑浜村"),  # several groups
+        ("青冈坪村1、2、3组二十几户的流转费到现在都没给", "青冈坪村", "青冈坪村"),
+        ("锦江花园有个事，7栋的住户欧某喝多了在楼下追着保安打", "锦江花园", "锦江花园"),  # where a side lives
+        # a working group, not a village's
+        ("麂子岩村独居的阳奶奶老屋在征收范围，她侄子阳某觉得太低，征收组去了几趟都没签", "麂子岩村", "麂子岩村"),
+        ("后寨村毛某在村卫生室拔牙，两家在卫生室吵了一后晌", "后寨村", "后寨村卫生室"),
+        ("大瓮口村瓮某军不愿意，今天后晌在村委会拍桌子吵了一通", "大瓮口村", "大瓮口村村委会"),
+    ],
+)
+def test_the_area_named_in_full_with_its_group_or_scene_apart(
+    rules_only: RuleExtractor, text: str, area: str, place: str
+) -> None:
+    assert rules_only.extract(text, SENT, area).location == place
+
+
 def test_another_places_gate_is_not_the_areas(rules_only: RuleExtractor) -> None:
     assert rules_only.extract("工厂东门有人打架，两个人都见血了", SENT, "幸福村").location == "幸福村"
 
@@ -475,3 +495,21 @@ def test_calls_reaching_a_home_and_a_nickname_ending_in_tou_are_no_blow(ex: Rule
     calm = ex.extract("老于头说他儿子在外头借网贷 现在催收天天打电话打到他家 老于头气得血压都高了", SENT)
     assert calm.risk != "high"
     assert ex.extract("张某和李某吵起来，张某一巴掌打到李某脸上", SENT).risk == "high"
+
+
+@pytest.mark.parametrize(
+    ("text", "risk"),
+    [
+        # how old a debt or an allowance is says nothing of a dispute that drags on (久拖未决)
+        ("表哥找我借了5000块说是买猪崽 半年了不还 想请人帮忙调解一下", "low"),
+        ("鹊华里社区欧阳某和对门闫某为门口装的监控吵了小半年了", "medium"),
+        # complaints or mediation that came to nothing, not words between neighbours
+        ("楼下烧烤摊油烟太大，熏得她家窗户都黑了，找城管也没用", "medium"),
+        ("黄泥塝村田坎又遭向某某挖了 找村里调了三回都莫得用", "medium"),
+        ("3栋1102天天半夜剁馅子 楼下老太太睡不着 下去说了两回也没用", "low"),
+        # a class is no duration
+        ("三年二班家长群里俩家长为孩子座位的事吵起来了，越说越难听", "low"),
+    ],
+)
+def test_durations_and_complaints_in_vain(rules_only: RuleExtractor, text: str, risk: str) -> None:
+    assert rules_only.extract(text, SENT).risk == risk
