@@ -65,7 +65,7 @@ _UNIT_NAMED = re.compile(
 
 _VILLAGE_GROUP = re.compile("[组队社]$")
 # the last of several numbers before one unit word: 1、2、3组, 二队跟四队
-_UNIT_LIST = re.compile(rf"{_NUMERIC}(?:组|队|社|栋|幢|号楼)?[、,，和跟与同及]$")
+_UNIT_LIST = re.compile(rf"{_NUMERIC}(?:组|队|社)?[、,，和跟与同及]$")
 
 
 @dataclass(frozen=True)
@@ -206,14 +206,14 @@ class PlaceFinder:
         if place is not None:
             if _UNIT_NAMED.match(place) or place in self._parts:
                 return area + place
-            if place == area and (unit := self._one_unit(text, found)) is not None:
-                return area + unit
-            if place == area and parts is not None:
-                for m in parts.finditer(text):  # 后寨村毛某…两家在卫生室吵了一后晌: the quarrel's scene in the area
+            if place == area:
+                if (unit := self._one_unit(text, found)) is not None:
+                    return area + unit
+                for m in parts.finditer(text) if parts else ():  # 后寨村毛某…两家在卫生室吵了一后晌: the scene
                     if _SCENE.search(text, m.end(), m.end() + 4) and self._own_part(text, m):
                         return area + m.group("part")
+                return place  # a part only gone to (河西村…在村委会调解) is not where the quarrel is
             own = parts.fullmatch(place) if parts else None  # 小区路口 -> 黔城御府路口
-            # the area itself named with a part elsewhere (河西村…在村委会调解) stays the area: most labels say so
             return area + own.group("part") if own else place
         for m in parts.finditer(text) if parts else ():
             if self._own_part(text, m):
@@ -231,13 +231,10 @@ class PlaceFinder:
         """The one village group the text names on its own, if it names exactly one (not 1组跟2组, not 1、2、3组:
         several of them are the whole village's matter). A building is not one: 3栋的周某某 is where a side lives,
         the quarrel is in the compound's garden or car park."""
-        units = {unit_digits(p.text) for p in found if p.kind == "unit" and _VILLAGE_GROUP.search(p.text)}
-        if len(units) != 1:
+        groups = [p for p in found if p.kind == "unit" and _VILLAGE_GROUP.search(p.text)]
+        if not groups or len({unit_digits(p.text) for p in groups}) != 1 or _UNIT_LIST.search(text, 0, groups[0].start):
             return None
-        unit = next(p for p in found if p.kind == "unit" and _VILLAGE_GROUP.search(p.text))
-        if _UNIT_LIST.search(text, 0, unit.start):
-            return None
-        return units.pop()
+        return unit_digits(groups[0].text)
 
     def _part_pattern(self, area: str) -> re.Pattern[str] | None:
         """An area's parts after its own word: a generic one (小区东门, 村里村口) or its name's tail (物流园宿舍区).
