@@ -163,7 +163,7 @@ class PlaceTagger:
         none = [_OUT] * len(text)
         # no place at all is an option only when the lists found none either: a place they named is not made up
         nothing = self._tagger.probability(none) * self.prior if ruled is None else -1.0
-        best: tuple[float, str | None, tuple[int, int] | None] = (nothing, None, None)
+        best: tuple[float, tuple[int, int] | None] = (nothing, None)
         for start, end in spans:
             labels = [*none]
             labels[start] = _BEGIN
@@ -171,10 +171,10 @@ class PlaceTagger:
             weight = self.prior if (start, end) == ruled_span else 1.0
             chance = self._tagger.probability(labels) * weight
             if chance > best[0]:
-                best = (chance, text[start:end], (start, end))
-        if best[2] is None:
+                best = (chance, (start, end))
+        if best[1] is None:
             return None
-        return _settle(text, best[2], ruled, ruled_span)
+        return _settle(text, best[1], ruled, ruled_span)
 
 
 def _settle(text: str, span: tuple[int, int], ruled: str | None, ruled_span: tuple[int, int] | None) -> str | None:
