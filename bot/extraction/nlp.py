@@ -6,6 +6,7 @@ import contextlib
 import functools
 import io
 import logging
+import re
 import threading
 import time
 from collections.abc import Iterable
@@ -114,6 +115,13 @@ def id_card_spans(text: str) -> list[tuple[str, int, int]]:
     return [(f["text"], f["offset"][0], f["offset"][1]) for f in found]
 
 
+_DATED = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
+
+
+def _dated(value: object) -> bool:
+    return isinstance(value, str) and _DATED.fullmatch(value) is not None
+
+
 def time_spans(text: str, base: datetime) -> list[tuple[str, int, list[str]]]:
     """(text, start, [first, last] as 'YYYY-MM-DD HH:MM:SS') of each time jionlp finds (昨天晚上8点开始 is a span
     that starts then); `base` is the local time the message was sent."""
@@ -124,8 +132,10 @@ def time_spans(text: str, base: datetime) -> list[tuple[str, int, list[str]]]:
     out: list[tuple[str, int, list[str]]] = []
     for f in found:
         detail = f.get("detail") or {}
-        if f.get("type") in ("time_point", "time_span") and isinstance(detail.get("time"), list):
-            out.append((f["text"], f["offset"][0], detail["time"]))
+        times = detail.get("time")
+        # an open-ended time (今天前晌 is read as from '-inf') dates nothing
+        if f.get("type") in ("time_point", "time_span") and isinstance(times, list) and all(map(_dated, times)):
+            out.append((f["text"], f["offset"][0], times))
     return out
 
 

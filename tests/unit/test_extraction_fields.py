@@ -197,6 +197,14 @@ def test_days_back_come_from_the_time_cues() -> None:
     assert shifted.extract(text, at).occurred_at == at.replace(day=at.day - 1, hour=18, minute=0)
 
 
+def test_a_time_the_library_cannot_date_is_no_crash(ex: RuleExtractor) -> None:
+    """jionlp reads 今天前晌 (a northern forenoon) as a span from '-inf': it crashed the whole extraction, so a grid
+    worker's report was lost. An open-ended time is no time: the day comes from the anchor as for 今朝夜快头."""
+    got = ex.extract("工人们今天前晌在厂门口坐着哩 说不给钱就不走", SENT, "杏树峁村")
+    assert got.is_dispute
+    assert got.occurred_at is not None and got.occurred_at.date() == SENT.date()
+
+
 def test_location_normalisation() -> None:
     assert normalise("幸福村 三组") == "幸福村3组" and normalise("红星社区十二栋") == "红星社区12栋"
 
