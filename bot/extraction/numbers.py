@@ -22,6 +22,10 @@ _TAIL = re.compile(
 )
 _DOWN = {"千": "百", "百": "十"}
 _DIGIT = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+# 她们十几个说, 我们仨都: a count right after a plural pronoun is people even with no noun after it
+_PRONOUN_COUNT = re.compile(
+    rf"(?:他们|她们|我们|俺们|咱们|你们|这些人|那些人)(?:一共|总共|有)?({_NUM})个(?=[说都也一就又还在去来要跑跟和找非坐站堵围，。！\s]|$)"
+)
 _RANGE = re.compile(r"^([一二三四五六七八九])([一二三四五六七八九])十")  # 三四十 is 30 to 40
 # a bare number after a money verb is a sum: 要求赔5000, 张某要2000 (not a phone, a date or a count)
 _BARE = re.compile(
@@ -43,7 +47,7 @@ class Counter:
         persons = "|".join(re.escape(u) for u in longest_first(cues.person_units))
         self._heads = re.compile(
             rf"(?<![\d.第])(?:约|近|共|大概)?({_NUM})"
-            rf"(?:(?:个|名|位)(?!月|天|年(?!轻)|星|礼|钟|小时|半|多)(?:(?![的了和与在])[\u4e00-\u9fa5]){{0,3}}?(?:{nouns}|[{cues.person_suffixes}])|(?:{persons}))"
+            rf"(?:(?:个|名|位|(?<=[十来多几])号)(?!月|天|年(?!轻)|星|礼|钟|小时|半|多)(?:(?![的了和与在])[\u4e00-\u9fa5]){{0,3}}?(?:{nouns}|[{cues.person_suffixes}])|(?:{persons}))"
         )
         self._vague = sorted(cues.vague.items(), key=lambda kv: len(kv[0]), reverse=True)
 
@@ -71,7 +75,7 @@ class Counter:
     def head_count(self, text: str) -> int | None:
         """The largest number of people named (十几个人 -> 10, 几十名 -> 20); one person is not a count."""
         best: int | None = None
-        for m in self._heads.finditer(text):
+        for m in [*self._heads.finditer(text), *_PRONOUN_COUNT.finditer(text)]:
             raw = m.group(1)
             value = self._vague_value(raw)
             if value is None:

@@ -13,8 +13,8 @@ from bot.extraction.lexicon import PlaceCues
 _CN_NUM = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _NUMERIC = r"(?:\d+|[一二三四五六七八九十两]+)"
 _AREA_DETAIL = re.compile(
-    rf"{_NUMERIC}(?:组|队|社|坊|栋|幢|座|号楼|单元|号院|号)(?:\d{{3,4}}室?(?![\d多户人名个元块万]))?"
-)
+    rf"(?:{_NUMERIC}(?:组|队|社|坊|栋|幢|座|号楼|单元|号院|号)|\d+门)(?:\d{{3,4}}室?(?![\d多户人名个元块万]))?"
+)  # 4号楼2门301: in Beijing and Tianjin an entrance (门) is a 单元
 _ROAD_DETAIL = re.compile(r"(?:[与和][\u4e00-\u9fa5]{1,6}(?:路|街|大道))?(?:交叉口|十字路口|路口)|\d+号院?|路段")
 _NAME_WORD = re.compile(r"^(?:[\u4e00-\u9fa5]+|\d+)$")
 _GLUE_END = "到在去进往向从把被给着过说"  # a word ending in one of these is a verb phrase, not a name
@@ -57,7 +57,7 @@ _SCORES = {
 # a group or building number named alone (我们七队, 6幢1603这家人): the group's bound area's part (PlaceFinder.in_area);
 # not 一组/两组 (a group of people), not a date's 3号, not 十几户
 _UNIT_NAMED = re.compile(
-    r"(?<![0-9A-Za-z第号])(?:\d+|[二三四五六七八九十]+)(?:组|队|社|栋|幢|座|号楼)(?:\d+单元)?"
+    r"(?<![0-9A-Za-z第号])(?:\d+|[二三四五六七八九十]+)(?:组|队|社|栋|幢|座|号楼|号院)(?:\d+(?:单元|门))?"
     r"(?:\d{3,4}室?|(?:\d+|[二三四五六七八九十][一二三四五六七八九十]*)楼(?![上下顶道梯房]))?(?![人个户\d])"
     # a village's named group at the start of a sentence (下排组赖老汉讲…), not a working group (调解组, 专案组)
     r"|(?<![^，。！？；、\s])(?!调解|治保|专案|工作|巡逻|村民|专班|帮扶|征收|征迁|拆迁|评估|安置|网格)(?:(?![一二三四五六七八九十两几个这那每各我你他们])[\u4e00-\u9fa5]){2}组(?![长员织公路道])"
@@ -163,7 +163,7 @@ class PlaceFinder:
         self._area_words = tuple(s for s in cues.areas if len(s) > 1 or s in ("村", "镇", "乡"))
         self._hamlet_ends = tuple(self._hamlets)  # 老榆树屯修水库: a verb after a hamlet's name too
         self._offices = tuple(cues.offices)
-        self._towns = tuple(s for s in ("街道", "镇", "乡") if s in cues.areas)
+        self._towns = tuple(s for s in ("街道", "镇", "乡", "苏木") if s in cues.areas)
         self._roads = tuple(cues.roads)
         self._known = re.compile(_alternation(cues.known)) if cues.known else None
         self._parts = set(cues.parts)

@@ -544,3 +544,63 @@ def test_holdout15_reds(rules_only: RuleExtractor, text: str) -> None:
 def test_a_scrape_on_the_road_is_no_beating(rules_only: RuleExtractor) -> None:
     text = "刚才在社区门口电动车叫一个倒车的小车蹭了一下，车把歪了腿上青了一块，现在在这扯着呢"
     assert rules_only.extract(text, SENT).risk == "low"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # holdout16's missed reds (scored first at c43b93c)
+        "马某某拎着炒勺出来要跟他比划 俩人都挺冲",
+        "他嫌少 今天前晌开着拖拉机横在光伏板工地的路上 不叫车进 说给不够钱谁也别想干",
+        "顶层那户在楼顶平台上盖了间彩钢房 楼里好几户去说 他说谁再管他就跟谁玩儿命",
+        "村里年底分红 外嫁女钱某某她们十几个说凭啥没她们的份 户口还在村里呢 今天上午都来村委会了 在会议室里坐着不走",
+    ],
+)
+def test_holdout16_reds(rules_only: RuleExtractor, text: str) -> None:
+    result = rules_only.extract(text, SENT)
+    assert result.risk == "high"
+    assert any(r.startswith("红:") and "相近" not in r for r in result.reasons), result.reasons
+
+
+@pytest.mark.parametrize(
+    ("text", "when"),
+    [
+        # the north's parts of the day and its yesterday (晋语, 京津, 冀鲁)
+        ("两家今天前晌在地里为地界吵起来了", datetime(2026, 11, 20, 9, 0, tzinfo=SHANGHAI)),
+        ("刘老汉家的狗夜来后晌把过路的学生娃咬了", datetime(2026, 11, 19, 15, 0, tzinfo=SHANGHAI)),
+        ("他俩昨儿个后半晌在地头吵了一架", datetime(2026, 11, 19, 15, 0, tzinfo=SHANGHAI)),
+        ("俺娘夜来黑夜十点来钟在村卫生所输液 输完就起了一身疙瘩", datetime(2026, 11, 19, 22, 0, tzinfo=SHANGHAI)),
+        ("蒲某某跟他兄弟夜来黑夜为老屋吵翻了", datetime(2026, 11, 19, 20, 0, tzinfo=SHANGHAI)),
+    ],
+)
+def test_northern_parts_of_the_day(ex: RuleExtractor, text: str, when: datetime) -> None:
+    assert ex.extract(text, SENT).occurred_at == when
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("外嫁女钱某某她们十几个说凭啥没她们的份", 10),  # a count after a plural pronoun is people
+        ("建材厂门口聚了二十来号工人 讨要欠了半年的工资", 20),
+        ("5号楼住户反映楼上漏水", None),  # a building's number is no count
+        ("我们两个组的地挨着", None),
+    ],
+)
+def test_head_counts_said_the_northern_way(ex: RuleExtractor, text: str, count: int | None) -> None:
+    assert ex.extract(text, SENT).head_count == count
+
+
+@pytest.mark.parametrize(
+    ("text", "area", "place"),
+    [
+        # Inner Mongolia: a gacha (嘎查, a village) in a sumu's (苏木, a township's) group is the place
+        ("沙日塔拉苏木 乌力吉图嘎查的牧户斯琴跟她小叔子为分家的事闹了好几年了", "沙日塔拉苏木", "乌力吉图嘎查"),
+        # Beijing and Tianjin: a courtyard (号院) and an entrance (门) like a 单元
+        ("9号院西厢房那个赵某某 天天把电动车推院儿里充电 过道全堵死了", "翠槐里社区", "翠槐里社区9号院"),
+        ("4号楼2门301 家暴 王某某说她爷们儿又打她", "芦花里社区", "芦花里社区4号楼2门301"),
+        # 咱 starts no name
+        ("他借钱不还 我就知道他住咱芦花里2号楼", "芦花里社区", "芦花里2号楼"),
+    ],
+)
+def test_northern_places(rules_only: RuleExtractor, text: str, area: str, place: str) -> None:
+    assert same_place(rules_only.extract(text, SENT, area).location or "", place)
