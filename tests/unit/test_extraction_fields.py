@@ -532,9 +532,14 @@ def test_durations_and_complaints_in_vain(rules_only: RuleExtractor, text: str, 
         "还建房五年了还没交 今天上午三十多个拆迁户去镇政府门口坐着",
         "两个村为老塘放水几十年的老矛盾了，两村都有人讲要去扒闸，两边各有几十号人",
         "婆婆说冯某不给她饭吃还推她，老人家胳膊上有青的，邻居讲经常听到吵",
+        # holdout16's missed reds (scored first at c43b93c)
+        "马某某拎着炒勺出来要跟他比划 俩人都挺冲",
+        "他嫌少 今天前晌开着拖拉机横在光伏板工地的路上 不叫车进 说给不够钱谁也别想干",
+        "顶层那户在楼顶平台上盖了间彩钢房 楼里好几户去说 他说谁再管他就跟谁玩儿命",
+        "村里年底分红 外嫁女钱某某她们十几个说凭啥没她们的份 户口还在村里呢 今天上午都来村委会了 在会议室里坐着不走",
     ],
 )
-def test_holdout15_reds(rules_only: RuleExtractor, text: str) -> None:
+def test_holdout_reds(rules_only: RuleExtractor, text: str) -> None:
     result = rules_only.extract(text, SENT)
     assert result.risk == "high"
     # a cue of the red list fired, not only the learnt resemblance to red reports (which has seen these sets)
@@ -544,22 +549,6 @@ def test_holdout15_reds(rules_only: RuleExtractor, text: str) -> None:
 def test_a_scrape_on_the_road_is_no_beating(rules_only: RuleExtractor) -> None:
     text = "刚才在社区门口电动车叫一个倒车的小车蹭了一下，车把歪了腿上青了一块，现在在这扯着呢"
     assert rules_only.extract(text, SENT).risk == "low"
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        # holdout16's missed reds (scored first at c43b93c)
-        "马某某拎着炒勺出来要跟他比划 俩人都挺冲",
-        "他嫌少 今天前晌开着拖拉机横在光伏板工地的路上 不叫车进 说给不够钱谁也别想干",
-        "顶层那户在楼顶平台上盖了间彩钢房 楼里好几户去说 他说谁再管他就跟谁玩儿命",
-        "村里年底分红 外嫁女钱某某她们十几个说凭啥没她们的份 户口还在村里呢 今天上午都来村委会了 在会议室里坐着不走",
-    ],
-)
-def test_holdout16_reds(rules_only: RuleExtractor, text: str) -> None:
-    result = rules_only.extract(text, SENT)
-    assert result.risk == "high"
-    assert any(r.startswith("红:") and "相近" not in r for r in result.reasons), result.reasons
 
 
 @pytest.mark.parametrize(
