@@ -99,6 +99,8 @@ class PlaceCues(Strict):
     known: list[str] = []  # the station's own places, whatever their shape (御澜湾, 汇泉嘉苑): a place as they are
     compounds: list[str] = []  # 园, 城, 里 ...: a compound's name (星汇城) only with a building or gate after it
     hamlets: list[str] = []  # 庄, 屯, 沟 ...: a village name (马家庄) only with a detail after it (马家庄3组)
+    # areas above a village (青岗镇, 沙日塔拉苏木): alone they count less than a village or venue named with them
+    towns: list[str] = ["街道", "镇", "乡"]
     roads: list[str] = ["路", "街", "大道"]
     prefixes: list[str] = ["县", "镇", "乡", "市", "区"]  # a lone prefix before a venue: 镇卫生院
     standalone: list[str] = []  # venues that name themselves: 人民医院, 中医院 (no name before them needed)

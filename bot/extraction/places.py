@@ -163,7 +163,7 @@ class PlaceFinder:
         self._area_words = tuple(s for s in cues.areas if len(s) > 1 or s in ("村", "镇", "乡"))
         self._hamlet_ends = tuple(self._hamlets)  # 老榆树屯修水库: a verb after a hamlet's name too
         self._offices = tuple(cues.offices)
-        self._towns = tuple(s for s in ("街道", "镇", "乡", "苏木") if s in cues.areas)
+        self._towns = tuple(s for s in cues.towns if s in cues.areas)
         self._roads = tuple(cues.roads)
         self._known = re.compile(_alternation(cues.known)) if cues.known else None
         self._parts = set(cues.parts)
