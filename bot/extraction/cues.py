@@ -24,13 +24,18 @@ class CueSet:
     def __init__(self, cues: Iterable[str], negations: Iterable[str] = ()) -> None:
         self._plain: list[str] = []
         self._regex: list[tuple[str, re.Pattern[str]]] = []
+        self._always: list[int] = []  # the `re:` cues, tried on every text
+        # the infix forms (below) by their first character: (position among the patterns, second character)
+        self._infix: dict[str, list[tuple[int, str]]] = {}
         for cue in dict.fromkeys(c for c in cues if c):
             if cue.startswith(REGEX_PREFIX):
+                self._always.append(len(self._regex))
                 self._regex.append((cue, re.compile(cue[len(REGEX_PREFIX) :])))
             else:
                 self._plain.append(cue)
                 if len(cue) == 2 and _CJK.match(cue):
                     # 动手 is also 动了手, 打架 is also 打了一架: the particle people put inside a verb-object pair
+                    self._infix.setdefault(cue[0], []).append((len(self._regex), cue[1]))
                     self._regex.append((cue, re.compile(re.escape(cue[0]) + _INFIX + re.escape(cue[1]))))
         self._negations = tuple(n for n in negations if n)
 
@@ -46,7 +51,7 @@ class CueSet:
                     found.append(Hit(cue, start, cue))
                     break
                 start = text.find(cue, start + 1)
-        for cue, pattern in self._regex:
+        for cue, pattern in self._patterns(text):
             for m in pattern.finditer(text):
                 if not self._negated(text, m.start()):
                     found.append(Hit(cue, m.start(), m.group(0)))
@@ -59,13 +64,24 @@ class CueSet:
         return found[0] if found else None
 
     def any(self, text: str) -> bool:
-        found = any(c in text for c in self._plain) or any(p.search(text) for _, p in self._regex)
+        found = any(c in text for c in self._plain) or any(p.search(text) for _, p in self._patterns(text))
         return found and (not self._negations or bool(self.hits(text)))
+
+    def _patterns(self, text: str) -> list[tuple[str, re.Pattern[str]]]:
+        """The regular expressions worth trying on this text, in the order they were listed: the `re:` cues, and
+        the infix forms of the two-character cues whose characters it holds, when it holds a 了 or 过 at all."""
+        if not self._infix or ("了" not in text and "过" not in text):
+            return [self._regex[i] for i in self._always]
+        chars = set(text)
+        chosen = [*self._always]
+        for first in chars.intersection(self._infix):
+            chosen.extend(i for i, second in self._infix[first] if second in chars)
+        return [self._regex[i] for i in sorted(chosen)]
 
     def _negated(self, text: str, start: int) -> bool:
         # 没动手, 没有打起来, 没敢动手: a negation ending at most one character before the cue
         window = text[max(0, start - 4) : start]
-        return any(window.endswith(n) or window[:-1].endswith(n) for n in self._negations if window)
+        return window.endswith(self._negations) or window[:-1].endswith(self._negations)
 
 
 def longest_first(words: Iterable[str]) -> list[str]:

@@ -99,7 +99,7 @@ class PartyFinder:
             word = words[idx]
             if word in self._org_stop or not _CJK.match(word) or "某" in word:
                 break
-            if any(word.endswith(s) for s in (*self._named_suffixes, *self._org_stop)):
+            if word.endswith((*self._named_suffixes, *self._org_stop)):
                 break  # 红星社区物业: the community's management office, not a named company
             if word not in self._generic and not formal and nlp.word_tag(word).startswith(_NOT_NAME):
                 left = words[idx - 1] if idx else ""

@@ -321,7 +321,7 @@ class PlaceFinder:
                 break
             if prev in self._stop or not _NAME_WORD.match(prev) or "某" in prev or prev[-1] in _GLUE_END:
                 break
-            if self._time_word(prev) or any(prev.endswith(v) for v in self._venue_words):
+            if self._time_word(prev) or prev.endswith(self._venue_words):
                 break  # 今天下午3点解放路; 龙泉社区广场跳广场舞: a venue does not name another
             if kind == "venue" and (prev.endswith(self._roads) or prev == "号") and len("".join(pieces)) > 1:
                 break  # 新民街阿强茶餐厅, 江滨路58号老友记大排档: the shop on the street (解放路小学 is named after it)
@@ -410,7 +410,7 @@ class PlaceFinder:
 
     def _intent_before(self, text: str, start: int) -> bool:
         before = text[max(0, start - 4) : start]
-        return any(before.endswith(w) for w in self.cues.intent)
+        return before.endswith(tuple(self.cues.intent))
 
     def _verbish(self, word: str) -> bool:
         return word not in self._generic and not word.isdigit() and nlp.word_tag(word).startswith(_VERBISH)
