@@ -30,6 +30,10 @@ _FUNCTION = set("和在与被给向对把跟同从到是了的个家让找")  # 
 _NOT_NAME = ("v", "p", "c", "d", "r", "u", "m", "t", "q", "f", "y", "e")
 # surnames that are mostly function words: 和老太太, 有大爷, 那老头 name nobody (和某 still may)
 _FUNCTION_SURNAMES = set("和有那能都时于向从后应")
+# a name masked after a first character no surname list holds (吐某某, 买某, 帕某某: Uyghur, Kazakh, Tibetan, Yi
+# names are masked by their first syllable's character): any character that is a word of its own, save these
+_MASKED = re.compile(r"([\u4e00-\u9fa5])(某某|某[甲乙丙丁]|某)")
+_NOT_INITIAL = set("这那每各一有是个该本原其此某及或且又也都就才将已曾再还某")
 
 
 def _word_starts(text: str) -> set[int]:
@@ -76,6 +80,13 @@ class PartyFinder:
             if len(m.group(1)) - len(m.group(2)) == 1 and nlp.word_tag(m.group(1)) != "x":
                 continue  # 陈生, 黎姨 are people; 卫生, 花生, 师生 are words
             found.append((m.start(), m.group(1)))
+        for m in _MASKED.finditer(text):
+            initial, at = m.group(1), m.start()
+            if initial in SURNAMES or initial in _FUNCTION or initial in _NOT_INITIAL or initial in _GLUE:
+                continue  # a surname the pattern above judged; 和某, 这某 are no names
+            if at not in starts or at + 1 not in starts or any(s <= at < e for s, e in taken):
+                continue  # the character must be a word of its own (职工/买/某某), outside an organisation
+            found.append((at, m.group(0)))
         found.sort()
         return list(dict.fromkeys(name for _, name in found))
 
