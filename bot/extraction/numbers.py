@@ -52,12 +52,14 @@ class Counter:
         self._vague = sorted(cues.vague.items(), key=lambda kv: len(kv[0]), reverse=True)
 
     def amount(self, text: str) -> int | None:
-        """The first sum of money in yuan, rounded down to a whole yuan; vague sums (几千, 上万) are not taken."""
+        """The largest sum of money in yuan (docs/extraction-labelling.md: the sum in dispute, the largest if
+        several), rounded down to a whole yuan; vague sums (几千, 上万) and unit prices (每亩800) are not taken."""
         text = _COLLOQUIAL.sub(lambda m: f"{m.group(1)}.{m.group(2)}万", text)
         text = _SPOKEN.sub(self._spoken, text)
         text = _TAIL.sub(self._tail, text)
         spans = [(m.start(1), m.group(1)) for m in self._money.finditer(text)]
         spans += [(m.start(1), m.group(1) + "元") for m in _BARE.finditer(text)]
+        values: list[int] = []
         for start, raw in sorted(spans, key=lambda s: (s[0], -len(s[1]))):  # the whole of 一千三百二十
             if not re.search(r"[万千元块]", raw):
                 continue
@@ -69,8 +71,8 @@ class Counter:
                 continue  # 几千到上万不等, 千万不要: nobody said how much
             value = self._parse(digits)
             if value is not None and value >= self.cues.min_amount:
-                return int(value)
-        return None
+                values.append(int(value))
+        return max(values, default=None)
 
     def head_count(self, text: str) -> int | None:
         """The largest number of people named (十几个人 -> 10, 几十名 -> 20); one person is not a count."""

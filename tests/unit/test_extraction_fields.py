@@ -76,6 +76,9 @@ def test_id_numbers_need_a_valid_checksum(ex: RuleExtractor) -> None:
         ("赊了烟酒钱一千三百二一直没给", 1320),  # the last digit counts tens; 一直 is not more of the number
         ("工钱一共三万六千五还欠起", 36500),
         ("死了一千多斤鱼，算下来损失三万五左右", 35000),  # 一千多斤 is a weight, not money
+        # the largest of several sums (holdout17): the claim, not the first sum written
+        ("住了二十多天院，花了三万多，家属要他赔四万五", 45000),
+        ("老板扣了她五百块押金不退，还有工资一千五没给", 1500),
     ],
 )
 def test_amounts(ex: RuleExtractor, text: str, amount: int | None) -> None:
