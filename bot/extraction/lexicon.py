@@ -109,6 +109,8 @@ class PlaceCues(Strict):
     # parts of a village or compound that may be named alone (东门, 村口); in a group bound to an area, a part named
     # alone, or a group or building number alone (2组, 7幢1603), is that area's part: 锦绣华庭东门, 东垵村2组
     parts: list[str] = []
+    # what people in an area's own group call it (小区东门, 村里卫生室, 宿舍5栋 in 渝星厂宿舍's group): its part
+    own_words: list[str] = ["小区", "社区", "村", "院"]
     generic: list[str] = []  # words that are not names: 门口, 村里, 镇上
     stop: list[str] = []  # tokens a place name never contains
     whole: list[str] = []  # words segmentation keeps whole, so that no place name starts with their last character

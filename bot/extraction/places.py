@@ -13,8 +13,9 @@ from bot.extraction.lexicon import PlaceCues
 _CN_NUM = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _NUMERIC = r"(?:\d+|[一二三四五六七八九十两]+)"
 _AREA_DETAIL = re.compile(
-    rf"(?:{_NUMERIC}(?:组|队|社|坊|栋|幢|座|号楼|单元|号院|号)|\d+门)(?:\d{{3,4}}室?(?![\d多户人名个元块万]))?"
-)  # 4号楼2门301: in Beijing and Tianjin an entrance (门) is a 单元
+    rf"(?:{_NUMERIC}(?:组|队|社|坊|栋|幢|座|号楼|单元|号院|号)|\d+门|(?:\d+|[二三四五六七八九十]+)连)"
+    r"(?:\d{3,4}室?(?![\d多户人名个元块万]))?"
+)  # 4号楼2门301: in Beijing and Tianjin an entrance (门) is a 单元; 175团7连: a company (连) of a XPCC regiment
 _ROAD_DETAIL = re.compile(r"(?:[与和][\u4e00-\u9fa5]{1,6}(?:路|街|大道))?(?:交叉口|十字路口|路口)|\d+号院?|路段")
 _NAME_WORD = re.compile(r"^(?:[\u4e00-\u9fa5]+|\d+)$")
 _GLUE_END = "到在去进往向从把被给着过说"  # a word ending in one of these is a verb phrase, not a name
@@ -44,6 +45,9 @@ _PUBLIC = {
     *("小学", "中学", "学校", "幼儿园"),
 }
 _CJK_NAME = re.compile(r"^[\u4e00-\u9fa5][\u4e00-\u9fa5A-Za-z0-9]*$")
+# a name in quotation marks (“嘉禾时代”二期工地, “极速网咖”门口, “观江壹号”小区): people quote shops and compounds
+_QUOTED = re.compile(r"[“\"「『]([\u4e00-\u9fa5][\u4e00-\u9fa5A-Za-z0-9]{1,11})[”\"」』]")
+_AT_QUOTED = re.compile(r"门口|门前|店里|店门口|里面|大门")
 _SCORES = {
     "venue": 3.0,
     "road_detail": 3.0,
@@ -57,15 +61,15 @@ _SCORES = {
 # a group or building number named alone (我们七队, 6幢1603这家人): the group's bound area's part (PlaceFinder.in_area);
 # not 一组/两组 (a group of people), not a date's 3号, not 十几户
 _UNIT_NAMED = re.compile(
-    r"(?<![0-9A-Za-z第号])(?:\d+|[二三四五六七八九十]+)(?:组|队|社|栋|幢|座|号楼|号院)(?:\d+(?:单元|门))?"
+    r"(?<![0-9A-Za-z第号])(?:\d+|[二三四五六七八九十]+)(?:组|队|社|连|栋|幢|座|号楼|号院)(?:\d+(?:单元|门))?"
     r"(?:\d{3,4}室?|(?:\d+|[二三四五六七八九十][一二三四五六七八九十]*)楼(?![上下顶道梯房]))?(?![人个户\d])"
     # a village's named group at the start of a sentence (下排组赖老汉讲…), not a working group (调解组, 专案组)
     r"|(?<![^，。！？；、\s])(?!调解|治保|专案|工作|巡逻|村民|专班|帮扶|征收|征迁|拆迁|评估|安置|网格)(?:(?![一二三四五六七八九十两几个这那每各我你他们])[\u4e00-\u9fa5]){2}组(?![长员织公路道])"
 )
 
-_VILLAGE_GROUP = re.compile("[组队社]$")
+_VILLAGE_GROUP = re.compile("[组队社连]$")
 # the last of several numbers before one unit word: 1、2、3组, 二队跟四队
-_UNIT_LIST = re.compile(rf"{_NUMERIC}(?:组|队|社)?[、,，和跟与同及]$")
+_UNIT_LIST = re.compile(rf"{_NUMERIC}(?:组|队|社|连)?[、,，和跟与同及]$")
 
 
 @dataclass(frozen=True)
@@ -90,7 +94,7 @@ def _cn_to_int(text: str) -> int:
 
 
 _CN_UNIT = re.compile(
-    r"[一二三四五六七八九十两]+(?=组|队|社|坊|栋|幢|座|号楼|单元|号)|[二三四五六七八九十][一二三四五六七八九十]*(?=楼(?![上下顶道梯房]))"
+    r"[一二三四五六七八九十两]+(?=组|队|社|坊|栋|幢|座|号楼|单元|号)|[二三四五六七八九十][一二三四五六七八九十]*(?=楼(?![上下顶道梯房])|连)"
 )
 _AROUND = re.compile(r"(?<=.)(门口|门前|附近|旁边|一带|那边|这边)$")
 # 小区 after a compound's own name (凤栖苑小区, 锦绣华庭小区) adds nothing; 阳光小区 is a name of its own
@@ -167,6 +171,8 @@ class PlaceFinder:
         self._roads = tuple(cues.roads)
         self._known = re.compile(_alternation(cues.known)) if cues.known else None
         self._parts = set(cues.parts)
+        self._part_words = tuple(p for p in cues.parts if not p.startswith(REGEX_PREFIX))
+        self._own_words = longest_first(cues.own_words)
         # what an area's name may end in, longest first: 鲁兴物流园 is referred to as 物流园
         self._area_tails = longest_first(w for w in [*cues.areas, *cues.compounds, *cues.venues] if len(w) > 1)
         self._part_patterns: dict[str, re.Pattern[str]] = {}
@@ -205,7 +211,7 @@ class PlaceFinder:
         parts = self._part_pattern(area)
         if place is not None:
             if _UNIT_NAMED.match(place) or place in self._parts:
-                return area + place
+                return area if area.endswith(place) else area + place  # 7连 in 175团7连's own group is the group
             if place == area:
                 if (unit := self._one_unit(text, found)) is not None:
                     return area + unit
@@ -214,7 +220,16 @@ class PlaceFinder:
                         return area + m.group("part")
                 return place  # a part only gone to (河西村…在村委会调解) is not where the quarrel is
             own = parts.fullmatch(place) if parts else None  # 小区路口 -> 黔城御府路口
-            return area + own.group("part") if own else place
+            if own:
+                return area + own.group("part")
+            if area in place:
+                return place
+            if self._part_and_detail(place):
+                return area + place  # 团部十字路口 in 175团's group
+            tail = self._own_tail(area)  # 宿舍5栋201 in 渝星厂宿舍's group, 社区卫生服务站 in 雪莲湾社区's
+            if tail and place.startswith(tail) and not place.startswith(self._part_words):
+                return area + place[len(tail) :]  # but 村口超市 is no 村 + 口超市
+            return place
         for m in parts.finditer(text) if parts else ():
             if self._own_part(text, m):
                 return area + m.group("part")
@@ -236,6 +251,16 @@ class PlaceFinder:
             return None
         return unit_digits(groups[0].text)
 
+    def _part_and_detail(self, place: str) -> bool:
+        """A part of an area with a detail of it after (团部十字路口, 村口桥头), which names the area's part too."""
+        part = next((p for p in self._part_words if place.startswith(p)), None)
+        rest = place[len(part) :] if part else ""
+        return bool(rest) and (rest in self._parts or bool(self._details and self._details.fullmatch(rest)))
+
+    def _own_tail(self, area: str) -> str | None:
+        """The word the area's name ends in, by which people call it in its own group (渝星厂宿舍 -> 宿舍)."""
+        return next((t for t in (*self._area_tails, *self._own_words) if area.endswith(t) and len(area) > len(t)), None)
+
     def _part_pattern(self, area: str) -> re.Pattern[str] | None:
         """An area's parts after its own word: a generic one (小区东门, 村里村口) or its name's tail (物流园宿舍区).
         Made once per area (a station's groups are bound to a few hundred at most)."""
@@ -243,7 +268,7 @@ class PlaceFinder:
             return None
         if area not in self._part_patterns:
             tail = next((t for t in self._area_tails if area.endswith(t)), None)
-            own = "|".join(map(re.escape, longest_first(["小区", "社区", "村", "院", *([tail] if tail else [])])))
+            own = "|".join(map(re.escape, longest_first([*self._own_words, *([tail] if tail else [])])))
             self._part_patterns[area] = re.compile(
                 f"(?P<own>(?:{own})(?:里面?|里头)?(?:那个|那家|的)?)?"
                 f"(?P<part>{_alternation(self.cues.parts)})(?!主任|书记|干部|委员|会计)"
@@ -300,7 +325,24 @@ class PlaceFinder:
             detailed = m.end() - m.start() > 4
             found.append(Place(m.group(0), m.start(), m.end(), "road_detail" if detailed else "road"))
         found += [Place(m.group(0), m.start(), m.end(), "unit") for m in _UNIT_NAMED.finditer(text)]
+        found += [q for q in self._quoted(text) if not any(f.text == q.text for f in found)]
         return self._outermost(found)
+
+    def _quoted(self, text: str) -> list[Place]:
+        """Names in quotation marks, which no segmentation splits: with the area or venue word or detail written
+        after the marks (“观江壹号”小区, “嘉禾时代”二期工地), ending in one (“老地方拌面馆”), or where something
+        happens at them (“极速网咖”门口). The place's text is the name and what follows, without the marks."""
+        out: list[Place] = []
+        for m in _QUOTED.finditer(text):
+            name = m.group(1)
+            word = next((w for w, _ in self._suffixes if text.startswith(w, m.end())), None)
+            detail = self._detail_at(text, m.end(), "area")
+            if word is not None or detail is not None:
+                end = m.end() + len(word) if word is not None else detail or m.end()
+                out.append(Place(name + text[m.end() : end], m.start(), end, "venue"))
+            elif name.endswith(self._venue_words) or _AT_QUOTED.match(text, m.end()) or _SCENE.match(text, m.end()):
+                out.append(Place(name, m.start(), m.end(), "venue"))
+        return out
 
     def _build(self, text: str, bounds: list[tuple[int, int, str]], i: int, suffix: str, kind: str) -> Place | None:
         w_start, end, word = bounds[i]
@@ -359,13 +401,13 @@ class PlaceFinder:
         if not naming:
             if not (kind == "venue" and (name in self._prefixes or (not name and suffix in self._standalone))):
                 return None
-        elif kind == "venue" and len(name) < 2 and name not in self._prefixes:
-            return None  # 水厂: one character names no venue
+        elif kind in ("venue", "road") and len(name) < 2 and name not in self._prefixes:
+            return None  # 水厂: one character names no venue; “丝路布艺” names no road
         elif kind != "venue" and len(pieces) == 1 and not head and (len(name) < 2 or self._weak(name)):
             numbered = len(name) == 2 and _AREA_DETAIL.match(text, end) is not None  # 上涌村三社 is a name
             if not numbered:
                 return None  # 请社区, 希望社区: a verb before the suffix, not a name
-        if len(suffix) == 1 and text[end : end + 1] in ("着", "了", "住", "过"):
+        if len(suffix) == 1 and text[end : end + 1] in ("着", "了", "住", "过", "在"):
             return None  # 现场围了一圈人: 围 is a verb here, not the end of 塘尾围
         start = s_start - len(name)
         if self._intent_before(text, start):

@@ -152,8 +152,10 @@ class PlaceTagger:
         if self._tagger is None or not body:
             return ruled
         text = unit_digits(body)
-        self._tagger.set(self.features(text))
         ruled_span = _locate(text, ruled)
+        if ruled is not None and ruled_span is None:
+            return ruled  # a place the text holds only in pieces (“观江壹号”小区): the model cannot weigh it
+        self._tagger.set(self.features(text))
         # the rules' choice first, so that a tie keeps it
         spans = [ruled_span] if ruled_span is not None else []
         marked = [p for span in _spans(self._tagger.tag()) for p in _clean_span(text, *span)]

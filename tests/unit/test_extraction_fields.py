@@ -572,6 +572,62 @@ def test_holdout_reds(rules_only: RuleExtractor, text: str) -> None:
     assert any(r.startswith("红:") and "相近" not in r for r in result.reasons), result.reasons
 
 
+@pytest.mark.parametrize(
+    ("text", "area", "place"),
+    [  # holdout17 (Chongqing, Guizhou, Xinjiang)
+        # a XPCC regiment (175团) and its companies (7连), named alone in their groups or in full
+        ("6连棉花地，三十几个拾花工围在地头不走了，说包工头刘某某把他们的工钱卷跑了", "175团", "175团6连"),
+        ("7连的孙某某喝醉了回来打老婆，老婆跑到连部来了", "175团7连", "175团7连"),
+        ("175团8连的职工吴某某赊了化肥欠了八千多，店老板牛某某去他家要了几次", None, "175团8连"),
+        # names in quotation marks, with what follows the marks
+        ("“嘉禾时代”二期工地大门口，二十多个农民工拉起横幅讨薪", None, "嘉禾时代二期工地"),
+        ("“观江壹号”小区业委会和物业为公共收益的账闹了大半年", None, "观江壹号小区"),
+        ("桂花湾轻轨站背后“极速网咖”门口，两拨年轻娃儿十几个人约起要打捶", None, "极速网咖"),
+        # no road is named by one character (“丝路布艺”), no place starts with a request (麻烦社区, 请求派出所)
+        ("帕某某去年卖给“丝路布艺”的布料，货款四万五，对方拖了一年多一直不给", "雪莲湾社区", "雪莲湾社区"),
+        ("几个儿子哪个都不管她，麻烦社区和民警一起去做下工作", "兴隆坪安置小区", "兴隆坪安置小区"),
+        ("乌恰县牧业队夏牧场两家人打了架，请求派出所支援", None, None),
+        ("杏花巷巴扎那边，卖烤包子的热某某和卖酸奶的古某某为摊位的位置吵起来了", "杏花巷社区", "杏花巷巴扎"),
+    ],
+)
+def test_places_after_holdout17(rules_only: RuleExtractor, text: str, area: str | None, place: str | None) -> None:
+    assert rules_only.extract(text, SENT, area).location == place
+
+
+def test_a_place_the_text_holds_in_pieces_survives_the_tagger(ex: RuleExtractor) -> None:
+    # the rules join “观江壹号” and 小区 across the marks; the tagger, which sees only spans of the text, keeps it
+    text = "“观江壹号”小区业委会和物业为公共收益的账闹了大半年，业主代表在小区门口拉了横幅"
+    assert ex.extract(text, SENT).location == "观江壹号小区"
+
+
+@pytest.mark.parametrize(
+    ("found", "area", "place"),
+    [
+        # what the learnt tagger marks, in the group's bound area: the area called by the word its name ends in
+        ("宿舍5栋201", "渝星厂宿舍", "渝星厂宿舍5栋201"),
+        ("社区卫生服务站", "雪莲湾社区", "雪莲湾社区卫生服务站"),
+        ("团部十字路口", "175团", "175团团部十字路口"),  # a part with a detail of it
+        ("村口超市", "青石岭村", "村口超市"),  # 村口 is a part: no 青石岭村 + 口超市
+        ("7连", "175团7连", "175团7连"),  # the group's own company is the group
+    ],
+)
+def test_a_place_in_its_areas_own_words(rules_only: RuleExtractor, found: str, area: str, place: str) -> None:
+    assert rules_only._places.in_area(found, found, area) == place
+
+
+@pytest.mark.parametrize(
+    ("text", "risk"),
+    [
+        # holdout17: 安置点了 holds 点了 (set on fire); going together to measure is no crowd to the county
+        ("几个儿子都搬到安置点了，哪个都不管她，老人一个人住，说好轮流养又推来推去", "medium"),
+        ("梁老汉和蒋某为菜地边界扯起来了，吵了一会儿，我去劝了，说好明天一起去量", "low"),
+        ("张某说地界的事不给个准话，就跟他兄弟一起去镇里告", "medium"),
+    ],
+)
+def test_cues_that_misfired_on_holdout17(rules_only: RuleExtractor, text: str, risk: str) -> None:
+    assert rules_only.extract(text, SENT).risk == risk
+
+
 def test_a_scrape_on_the_road_is_no_beating(rules_only: RuleExtractor) -> None:
     text = "刚才在社区门口电动车叫一个倒车的小车蹭了一下，车把歪了腿上青了一块，现在在这扯着呢"
     assert rules_only.extract(text, SENT).risk == "low"
