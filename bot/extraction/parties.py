@@ -33,7 +33,7 @@ _FUNCTION_SURNAMES = set("和有那能都时于向从后应")
 # a name masked after a first character no surname list holds (吐某某, 买某, 帕某某: Uyghur, Kazakh, Tibetan, Yi
 # names are masked by their first syllable's character): any character that is a word of its own, save these
 _MASKED = re.compile(r"([\u4e00-\u9fa5])(某某|某[甲乙丙丁]|某)")
-_NOT_INITIAL = set("这那每各一有是个该本原其此某及或且又也都就才将已曾再还某")
+_NOT_INITIAL = set("这那每各一有是个该本原其此某及或且又也都就才将已曾再还")
 
 
 def _word_starts(text: str) -> set[int]:

@@ -204,8 +204,9 @@ class PlaceFinder:
         东门 -> 锦绣华庭东门); so is the one village group named apart from the area's own name (东垵村征迁，2组的
         曾某某家还是不签 -> 东垵村2组; `found`: the text's candidates), and a part where the quarrel happens (后寨村…
         两家在卫生室吵 -> 后寨村卫生室). With no place named, a part of the area the text names says where in it
-        (小区大门口 -> 锦澜苑大门; 物流园宿舍区 -> 鲁兴物流园宿舍区, the area called by its name's tail). Otherwise the
-        place as found, or None."""
+        (小区大门口 -> 锦澜苑大门; 物流园宿舍区 -> 鲁兴物流园宿舍区, the area called by its name's tail). A place
+        found that starts with a part and a detail of it (团部十字路口) or with the word the area's name ends in
+        (宿舍5栋201 in 渝星厂宿舍's group) is the area's too. Otherwise the place as found, or None."""
         if not area:
             return place
         parts = self._part_pattern(area)
