@@ -146,8 +146,9 @@ def parse_number(text: str) -> tuple[float, float] | None:
     except (ValueError, KeyError, IndexError, TypeError, AttributeError):
         return None
     num = parsed.get("num")
-    if isinstance(num, list):
-        return float(num[0]), float(num[1])
+    if isinstance(num, list):  # a range; jionlp leaves an end it cannot read as None (两几)
+        ends = [float(n) for n in num if n is not None]
+        return (ends[0], ends[-1]) if ends else None
     if num is None:
         return None
     return float(num), float(num)

@@ -216,6 +216,13 @@ def test_a_time_the_library_cannot_date_is_no_crash(ex: RuleExtractor) -> None:
     assert got.occurred_at is not None and got.occurred_at.date() == SENT.date()
 
 
+def test_a_count_the_library_half_reads_is_no_crash(ex: RuleExtractor) -> None:
+    """jionlp reads 两几 as a range whose upper end is None, and float(None) crashed the whole extraction (found by
+    fuzzing after holdout17); a range with an end missing is its other end."""
+    got = ex.extract("两几个人在村委会门口吵起来了，张某说要动手", SENT, "杏树峁村")
+    assert got.is_dispute and got.head_count == 2
+
+
 def test_location_normalisation() -> None:
     assert normalise("幸福村 三组") == "幸福村3组" and normalise("红星社区十二栋") == "红星社区12栋"
 
