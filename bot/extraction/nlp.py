@@ -66,13 +66,18 @@ def warm_up() -> dict[str, float]:
     return dict(LOAD_SECONDS)
 
 
+_TAUGHT = 20000  # the frequency of a word taught: high enough that jieba keeps it whole
+
+
 def add_words(words: Iterable[str], split: Iterable[str] = ()) -> None:
     """Teach jieba words it must keep whole, and forget words it must split (村东 in 柳树湾村东干渠)."""
     tok = _jieba()
     with _lock:
         for w in words:
-            if len(w) > 1 and not w.startswith("re:"):
-                tok.add_word(w, freq=20000)
+            # jieba adds every add_word's frequency to its total: a word taught twice (a second extractor in the
+            # process, a rules reload) would shift every word's probability and so the segmentation
+            if len(w) > 1 and not w.startswith("re:") and tok.FREQ.get(w) != _TAUGHT:
+                tok.add_word(w, freq=_TAUGHT)
         for w in split:
             tok.del_word(w)
         _state.pop("pos", None)

@@ -223,6 +223,17 @@ def test_a_count_the_library_half_reads_is_no_crash(ex: RuleExtractor) -> None:
     assert got.is_dispute and got.head_count == 2
 
 
+def test_a_second_extractor_leaves_the_segmentation_as_it_was(ex: RuleExtractor) -> None:
+    """jieba adds each taught word's frequency to its total, so every extractor made in a process (a rules reload,
+    a test) shifted all word probabilities: after a few, the tagger read 幸福村3组张三丰与李四海因宅基地地界 as one
+    place and a resident group saw two full names."""
+    from bot.extraction import nlp
+
+    total = nlp._jieba().total
+    RuleExtractor(load_rules(RULES_DIR))
+    assert nlp._jieba().total == total
+
+
 def test_location_normalisation() -> None:
     assert normalise("幸福村 三组") == "幸福村3组" and normalise("红星社区十二栋") == "红星社区12栋"
 
