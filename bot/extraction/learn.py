@@ -12,9 +12,10 @@ import sys
 from pathlib import Path
 
 from bot.extraction import ngrams, tagger
-from bot.extraction.dialect import Dialect
-from bot.extraction.lexicon import load_extraction_rules
+from bot.extraction.rules import RuleExtractor
 from bot.extraction.scoring import load_cases
+from config.rules import load_rules
+from config.settings import RULES_DIR
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,10 +28,12 @@ def main(argv: list[str] | None = None) -> int:
         print("refusing to learn from a holdout set", file=sys.stderr)
         return 2
     cases = [case for path in args.sets for case in load_cases(path)]
-    lexicon = load_extraction_rules()
-    read = Dialect(lexicon.dialect).mandarin  # the extractor reads dialect words as Mandarin: so do its lessons
+    # the extractor as it runs: jieba knows the words it teaches (so the tagger learns from the segmentation it
+    # will see), and it reads dialect words as Mandarin (so do its lessons)
+    extractor = RuleExtractor(load_rules(RULES_DIR))
+    read = extractor.reading
     print(ngrams.write_examples(cases, args.examples, read))
-    print(tagger.write_model(lexicon.places, cases, args.sets, args.model, read))
+    print(tagger.write_model(extractor.lexicon.places, cases, args.sets, args.model, read))
     return 0
 
 
