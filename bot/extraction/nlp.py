@@ -144,6 +144,18 @@ def time_spans(text: str, base: datetime) -> list[tuple[str, int, list[str]]]:
     return out
 
 
+def without_division(place: str) -> str:
+    """The place without the province, city or county jionlp's division list names before it (三亚吉阳区仁心诊所 ->
+    仁心诊所, 睢宁县棠梨庄村5组 -> 棠梨庄村5组); the place itself when it names none."""
+    try:
+        parsed = _jio().parse_location(place)
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError):
+        return place
+    detail = parsed.get("detail") or ""
+    named = any(parsed.get(level) for level in ("province", "city", "county"))
+    return detail if named and detail and place.endswith(detail) else place
+
+
 def parse_number(text: str) -> tuple[float, float] | None:
     """A Chinese or Arabic number, exact or vague (二十多, 五六, 1.6万), as (low, high) via jionlp's money parser."""
     try:

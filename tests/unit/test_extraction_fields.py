@@ -247,6 +247,16 @@ def test_one_place_written_two_ways() -> None:
     assert not same_place("坑美宏晟石业", "宏晟石业") and not same_place("解放路", "解放路口")
 
 
+def test_scoring_counts_a_place_under_its_division_as_the_place() -> None:
+    """Holdout18's author dropped the city, district or county before a place; the extractor keeps what was written.
+    jionlp's division list says which prefixes are divisions; a firm named like a county (永泰) is no division."""
+    from bot.extraction.scoring import _one_place
+
+    assert _one_place("仁心诊所", "三亚吉阳区仁心诊所") and _one_place("棠梨庄村5组", "睢宁县棠梨庄村5组")
+    assert _one_place("滨椰路和椰荫路路口", "海口滨椰路和椰荫路路口") and _one_place("祁韵花园", "城北区祁韵花园")
+    assert not _one_place("永泰电子厂", "系永泰电子厂") and not _one_place("村口惠民超市", "岩脚屯村惠民超市")
+
+
 @pytest.mark.parametrize(
     ("text", "parties"),
     [
