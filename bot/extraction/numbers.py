@@ -26,6 +26,8 @@ _DIGIT = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, 
 _PRONOUN_COUNT = re.compile(
     rf"(?:他们|她们|我们|俺们|咱们|你们|这些人|那些人)(?:一共|总共|有)?({_NUM})个(?=[说都也一就又还在去来要跑跟和找非坐站堵围，。！\s]|$)"
 )
+# 人大概有二十几个, 人数有三十来个: a count of 人 told after it
+_PEOPLE_COUNT = re.compile(rf"人数?(?:大概|大约|估计|约|差不多)?(?:有)?({_NUM})个(?=[，。！,.!\s]|$)")
 _RANGE = re.compile(r"^([一二三四五六七八九])([一二三四五六七八九])十")  # 三四十 is 30 to 40
 # a bare number after a money verb is a sum: 要求赔5000, 张某要2000 (not a phone, a date or a count)
 _BARE = re.compile(
@@ -77,7 +79,7 @@ class Counter:
     def head_count(self, text: str) -> int | None:
         """The largest number of people named (十几个人 -> 10, 几十名 -> 20); one person is not a count."""
         best: int | None = None
-        for m in [*self._heads.finditer(text), *_PRONOUN_COUNT.finditer(text)]:
+        for m in [*self._heads.finditer(text), *_PRONOUN_COUNT.finditer(text), *_PEOPLE_COUNT.finditer(text)]:
             raw = m.group(1)
             value = self._vague_value(raw)
             if value is None:

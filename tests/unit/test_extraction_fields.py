@@ -656,6 +656,26 @@ def test_cues_that_misfired_on_holdout17(rules_only: RuleExtractor, text: str, r
     assert rules_only.extract(text, SENT).risk == risk
 
 
+@pytest.mark.parametrize(
+    ("text", "risk"),
+    [
+        # holdout18 (northern Jiangsu, Qinghai, Hainan): cues that fired on words around them
+        ("卖菜的吴某跟卖鱼的姜某为占摊位吵吵起来了，木有动手，俺在这劝着呢", "low"),  # 木有: 没有
+        ("老板扣了我八百块押金不退，讲我打破了一个杯子", "low"),
+        ("篮球场那边早上七点就放音响跳舞，我们早上想睡一下都不行", "low"),
+        ("我们住的民宿网上说有热水有暖气，来了热水没有，要退房费，老板扎某只肯退一半", "low"),
+        ("俺跟前夫离婚三年了，法院判他一个月给八百抚养费，从过年到现在一分木给", "low"),
+        ("物业说我欠了两年物业费不交的话冬天就不给开暖气", "low"),
+        ("王某家盖新房把去槟榔园的那条老路堵了，后面五户人家进出都要绕很远", "medium"),  # a path built over
+        # and reds it missed: paint on the door and a threat against a child; a crowd counted after 人
+        ("催收的往他家门上喷红漆，还发短信讲不还钱就去学校门口等他小孩", "high"),
+        ("这十来户的人都在村委会不走，要求重新丈量，人大概有二十几个，情绪还算平稳", "high"),
+    ],
+)
+def test_risk_after_holdout18(rules_only: RuleExtractor, text: str, risk: str) -> None:
+    assert rules_only.extract(text, SENT).risk == risk
+
+
 def test_a_scrape_on_the_road_is_no_beating(rules_only: RuleExtractor) -> None:
     text = "刚才在社区门口电动车叫一个倒车的小车蹭了一下，车把歪了腿上青了一块，现在在这扯着呢"
     assert rules_only.extract(text, SENT).risk == "low"
