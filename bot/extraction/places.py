@@ -45,8 +45,8 @@ _PUBLIC = {
     *("小学", "中学", "学校", "幼儿园"),
 }
 _CJK_NAME = re.compile(r"^[\u4e00-\u9fa5][\u4e00-\u9fa5A-Za-z0-9]*$")
-# a name in quotation marks (“嘉禾时代”二期工地, “极速网咖”门口, “观江壹号”小区): people quote shops and compounds
-_QUOTED = re.compile(r"[“\"「『]([\u4e00-\u9fa5][\u4e00-\u9fa5A-Za-z0-9]{1,11})[”\"」』]")
+# a name in quotation marks (“嘉禾时代”二期工地, “极速网咖”门口, '青丝坊'美发店): people quote shops and compounds
+_QUOTED = re.compile(r"[“\"「『‘']([\u4e00-\u9fa5][\u4e00-\u9fa5A-Za-z0-9]{1,11})[”\"」』’']")
 _AT_QUOTED = re.compile(r"门口|门前|店里|店门口|里面|大门")
 _SCORES = {
     "venue": 3.0,
@@ -336,7 +336,7 @@ class PlaceFinder:
         out: list[Place] = []
         for m in _QUOTED.finditer(text):
             name = m.group(1)
-            word = next((w for w, _ in self._suffixes if text.startswith(w, m.end())), None)
+            word = self._word_after(text, m.end())
             detail = self._detail_at(text, m.end(), "area")
             if word is not None or detail is not None:
                 end = m.end() + len(word) if word is not None else detail or m.end()
@@ -344,6 +344,15 @@ class PlaceFinder:
             elif name.endswith(self._venue_words) or _AT_QUOTED.match(text, m.end()) or _SCENE.match(text, m.end()):
                 out.append(Place(name, m.start(), m.end(), "venue"))
         return out
+
+    def _word_after(self, text: str, at: int) -> str | None:
+        """The longest run of up to four characters at `at` that ends in an area or venue word: 美发店 of
+        '青丝坊'美发店, 健康馆 of ‘康年’健康馆, 小区 of “观江壹号”小区业委会."""
+        for size in range(4, 0, -1):
+            run = text[at : at + size]
+            if len(run) == size and _CJK_NAME.match(run) and any(run.endswith(w) for w, _ in self._suffixes):
+                return run
+        return None
 
     def _build(self, text: str, bounds: list[tuple[int, int, str]], i: int, suffix: str, kind: str) -> Place | None:
         w_start, end, word = bounds[i]

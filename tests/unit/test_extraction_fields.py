@@ -616,6 +616,11 @@ def test_holdout_reds(rules_only: RuleExtractor, text: str) -> None:
         ("几个儿子哪个都不管她，麻烦社区和民警一起去做下工作", "兴隆坪安置小区", "兴隆坪安置小区"),
         ("乌恰县牧业队夏牧场两家人打了架，请求派出所支援", None, None),
         ("杏花巷巴扎那边，卖烤包子的热某某和卖酸奶的古某某为摊位的位置吵起来了", "杏花巷社区", "杏花巷巴扎"),
+        # holdout18: single quotation marks and a trade word after them; 外村 names no village; 菜市 is a market
+        ("社区门口那家'青丝坊'美发店，我去年办的卡充了三千，现在老板说卡里的钱不退了", "雪莲湾社区", "青丝坊美发店"),
+        ("社区有八个候鸟老人在‘康年’健康馆听讲座买了保健品，一人花了好几千，现在要退", "望潮社区", "康年健康馆"),
+        ("外村几个后生仔喝醉了跟本村的人为抢座位打起来，有人拿啤酒瓶砸了人", "什兰村", "什兰村"),
+        ("槐花集菜市那块卖菜的吴某跟卖鱼的姜某为占摊位吵吵起来了", "前蒋圩村", "槐花集菜市"),
     ],
 )
 def test_places_after_holdout17(rules_only: RuleExtractor, text: str, area: str | None, place: str | None) -> None:
