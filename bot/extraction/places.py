@@ -41,7 +41,7 @@ _AREAS = "社区|村|镇|街道|小区|工业园|工业区"
 _IN_AREA = re.compile(rf"^.{{2,10}}?({_AREAS}|市场|广场|[路街道]\d*号?)(口|里|头)?(?=.{{3,}})")
 # where a quarrel happens, not who it is with (on a site, the side is the builder, named apart)
 _PUBLIC = {
-    *("市场", "菜市场", "菜场", "集市", "夜市", "广场", "公园", "车站", "码头", "工地"),
+    *("市场", "菜市场", "菜市", "菜场", "集市", "夜市", "巴扎", "广场", "公园", "车站", "码头", "工地"),
     *("小学", "中学", "学校", "幼儿园"),
 }
 _CJK_NAME = re.compile(r"^[\u4e00-\u9fa5][\u4e00-\u9fa5A-Za-z0-9]*$")
@@ -294,7 +294,7 @@ class PlaceFinder:
             acts = _SIDE_AFTER.match(text, p.end) or _SIDE_BEFORE.search(text[max(0, p.start - 4) : p.start])
             if acts or text.count(name) > 1:
                 out.append(name)
-        return out
+        return [n for n in out if not any(n != o and n in o for o in out)]  # 健康馆 of ‘康年’健康馆 is one side
 
     def candidates(self, text: str) -> list[Place]:
         words = nlp.segment(text)
