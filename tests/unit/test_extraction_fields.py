@@ -374,8 +374,10 @@ def test_a_station_edits_the_cue_lists_without_code(tmp_path: Path) -> None:
     risk = (rules_dir / "risk.yaml").read_text(encoding="utf-8")
     (rules_dir / "risk.yaml").write_text(risk.replace("high:\n", "high:\n  - 鸽子棚\n"), "utf-8")
     after = RuleExtractor(load_rules(rules_dir), lexicon=load_extraction_rules(rules_dir)).extract(text, SENT)
-    assert before.category != "land" and before.risk == "low"
-    assert after.category == "land" and after.risk == "high" and "红:鸽子棚" in after.reasons
+    # before, no list holds 鸽子棚 (what the learnt fallback makes of the text may change with the labelled sets)
+    assert not any("鸽子棚" in r for r in before.reasons) and before.risk == "low"
+    assert after.category == "land" and any(r.startswith("类别:") and "鸽子棚" in r for r in after.reasons)
+    assert after.risk == "high" and "红:鸽子棚" in after.reasons
 
 
 def test_a_broken_extraction_file_names_file_line_and_field(tmp_path: Path) -> None:
