@@ -10,8 +10,8 @@ from bot.extraction import nlp
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _MOBILE = re.compile(r"1[3-9]\d{9}")
 _SPLIT_DIGITS = re.compile(r"(?<=\d)[ \u00a0\-]+(?=\d)")
-# landlines jionlp misses: (0745)8888 0119, 074588882467, 0745 8888-2467
-_LANDLINE = re.compile(r"(?<![\d+])[(（]?(0\d{2,3})[)）]?[ \-]?(\d{3,4})[ \-]?(\d{4})(?!\d)")
+# landlines jionlp misses: (0745)8888 0119, 074588882467, 0745 8888-2467, 0891-6000 352
+_LANDLINE = re.compile(r"(?<![\d+])[(（]?(0\d{2,3})[)）]?[ \-]?(\d{3,4})[ \-]?(\d{3,4})(?!\d)")
 
 
 _ID_LIKE = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{16}[\dXx](?![0-9A-Za-z])")
