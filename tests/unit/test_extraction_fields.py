@@ -684,6 +684,26 @@ def test_risk_after_holdout18(rules_only: RuleExtractor, text: str, risk: str) -
     assert rules_only.extract(text, SENT).risk == risk
 
 
+@pytest.mark.parametrize(
+    ("text", "dispute"),
+    [
+        # holdout19 (Shenzhen–Dongguan, Fuzhou, Lhasa): settled in Cantonese, a patrol that found nothing, a notice
+        ("恒毅电子厂嘅事劳动所同厂方倾掂咗，承诺礼拜五前发清，工人已经散晒。", False),
+        ("凌晨大桥嗰个后生仔已经劝返屋企，家属接走咗，催收问题交网安跟进。", False),
+        ("今晚工业区几间厂嘅宿舍巡咗一轮，冇发现打架赌博，收工🙏", False),
+        ("今晚社区篮球场放露天电影，大家带小板凳来😊", False),  # bringing a stool is no weapon in hand
+        ("收到，已分流镇劳动监察，罗某我打过去了", False),
+        ("依伯依姆们早，今天台风要来，阳台花盆收进去哦🌀", False),
+        # 已经发了 closed a report when it was a video or a post, not the wages
+        ("我们一家订了七天房，到了说超订没房了，定金两千只退一千，我们在网上已经发了视频", True),
+        ("上周学生被送外卖的电动车撞了，家长殷女士要求平台赔，平台一直不理，殷女士已经发了微博", True),
+        ("昨天那个讨薪的事工资已经发了，工人都回去了", False),
+    ],
+)
+def test_dispute_or_not_after_holdout19(rules_only: RuleExtractor, text: str, dispute: bool) -> None:
+    assert rules_only.extract(text, SENT).is_dispute is dispute
+
+
 def test_a_scrape_on_the_road_is_no_beating(rules_only: RuleExtractor) -> None:
     text = "刚才在社区门口电动车叫一个倒车的小车蹭了一下，车把歪了腿上青了一块，现在在这扯着呢"
     assert rules_only.extract(text, SENT).risk == "low"
