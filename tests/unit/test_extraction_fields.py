@@ -624,6 +624,8 @@ def test_holdout_reds(rules_only: RuleExtractor, text: str) -> None:
         ("社区有八个候鸟老人在‘康年’健康馆听讲座买了保健品，一人花了好几千，现在要退", "望潮社区", "康年健康馆"),
         ("外村几个后生仔喝醉了跟本村的人为抢座位打起来，有人拿啤酒瓶砸了人", "什兰村", "什兰村"),
         ("槐花集菜市那块卖菜的吴某跟卖鱼的姜某为占摊位吵吵起来了", "前蒋圩村", "槐花集菜市"),
+        # holdout19: Cantonese 系 (is, at) starts no name
+        ("阿强系永泰电子厂做嘢嘅，老细拖咗三个月人工唔俾", None, "永泰电子厂"),
     ],
 )
 def test_places_after_holdout17(rules_only: RuleExtractor, text: str, area: str | None, place: str | None) -> None:
