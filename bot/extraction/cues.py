@@ -38,6 +38,7 @@ class CueSet:
                     self._infix.setdefault(cue[0], []).append((len(self._regex), cue[1]))
                     self._regex.append((cue, re.compile(re.escape(cue[0]) + _INFIX + re.escape(cue[1]))))
         self._negations = tuple(n for n in negations if n)
+        self._always_patterns = [self._regex[i] for i in self._always]
 
     def __bool__(self) -> bool:
         return bool(self._plain or self._regex)
@@ -71,7 +72,7 @@ class CueSet:
         """The regular expressions worth trying on this text, in the order they were listed: the `re:` cues, and
         the infix forms of the two-character cues whose characters it holds, when it holds a 了 or 过 at all."""
         if not self._infix or ("了" not in text and "过" not in text):
-            return [self._regex[i] for i in self._always]
+            return self._always_patterns
         chars = set(text)
         chosen = [*self._always]
         for first in chars.intersection(self._infix):

@@ -339,7 +339,7 @@ class PlaceFinder:
             word = self._word_after(text, m.end())
             detail = self._detail_at(text, m.end(), "area")
             if word is not None or detail is not None:
-                end = m.end() + len(word) if word is not None else detail or m.end()
+                end = m.end() + len(word) if word is not None else detail or m.end()  # detail is set here
                 out.append(Place(name + text[m.end() : end], m.start(), end, "venue"))
             elif name.endswith(self._venue_words) or _AT_QUOTED.match(text, m.end()) or _SCENE.match(text, m.end()):
                 out.append(Place(name, m.start(), m.end(), "venue"))
@@ -350,7 +350,9 @@ class PlaceFinder:
         '青丝坊'美发店, 健康馆 of ‘康年’健康馆, 小区 of “观江壹号”小区业委会."""
         for size in range(4, 0, -1):
             run = text[at : at + size]
-            if len(run) == size and _CJK_NAME.match(run) and any(run.endswith(w) for w, _ in self._suffixes):
+            if len(run) < size or not _CJK_NAME.match(run):
+                continue
+            if any(run.endswith(w) for w, _ in self._by_last.get(run[-1], ())):  # suffixes by their last character
                 return run
         return None
 
