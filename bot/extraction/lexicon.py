@@ -91,6 +91,12 @@ class CategoryCues(Strict):
         return self.context_weight if keyword in self.context else self.default_weight
 
 
+# the numbered parts of an area (3组, 12栋, 2单元), as the places section of extraction.yaml has them by default
+GROUPS = ["组", "队", "社", "re:(?<![一两])连"]  # a village's groups, a 兵团 regiment's companies (not 一连三天)
+BUILDINGS = ["栋", "幢", "座", "号楼", "号院"]
+NUMBERED = ["坊", "单元", "号"]
+
+
 class PlaceCues(Strict):
     """Suffixes that end a place name, details that may follow it, and words that cannot be part of one."""
 
@@ -117,6 +123,11 @@ class PlaceCues(Strict):
     intent: list[str] = ["要去", "要到", "想去", "准备去"]  # 扬言要去县政府: a threat, not where it happened
     split: list[str] = []  # dictionary words jieba must not keep whole: 村东 of 柳树湾村东干渠
     max_name: int = Field(default=8, ge=2)
+    # numbered parts: a village's groups (named alone, one is the place: 2组 -> 东垵村2组), a compound's buildings
+    # (named alone, where a side lives), and numbers only read right after an area's name (桃源村3号, 2单元)
+    groups: list[str] = Field(default=GROUPS, min_length=1)
+    buildings: list[str] = Field(default=BUILDINGS, min_length=1)
+    numbered: list[str] = NUMBERED
     # the learnt tagger weighs the rules' chosen place this many times its own probability (0: no tagger)
     tagger_prior: float = Field(default=2.0, ge=0)
 

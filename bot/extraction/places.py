@@ -8,14 +8,10 @@ from dataclasses import dataclass
 
 from bot.extraction import nlp
 from bot.extraction.cues import REGEX_PREFIX, longest_first
-from bot.extraction.lexicon import PlaceCues
+from bot.extraction.lexicon import BUILDINGS, GROUPS, NUMBERED, PlaceCues
 
 _CN_NUM = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _NUMERIC = r"(?:\d+|[一二三四五六七八九十两]+)"
-_AREA_DETAIL = re.compile(
-    rf"(?:{_NUMERIC}(?:组|队|社|坊|栋|幢|座|号楼|单元|号院|号)|\d+门|(?:\d+|[二三四五六七八九十]+)连)"
-    r"(?:\d{3,4}室?(?![\d多户人名个元块万]))?"
-)  # 4号楼2门301: in Beijing and Tianjin an entrance (门) is a 单元; 175团7连: a company (连) of a XPCC regiment
 _ROAD_DETAIL = re.compile(r"(?:[与和][\u4e00-\u9fa5]{1,6}(?:路|街|大道))?(?:交叉口|十字路口|路口)|\d+号院?|路段")
 _NAME_WORD = re.compile(r"^(?:[\u4e00-\u9fa5]+|\d+)$")
 _GLUE_END = "到在去进往向从把被给着过说"  # a word ending in one of these is a verb phrase, not a name
@@ -58,18 +54,6 @@ _SCORES = {
     "town": 1.5,
     "unit": 1.0,
 }
-# a group or building number named alone (我们七队, 6幢1603这家人): the group's bound area's part (PlaceFinder.in_area);
-# not 一组/两组 (a group of people), not a date's 3号, not 十几户
-_UNIT_NAMED = re.compile(
-    r"(?<![0-9A-Za-z第号])(?:\d+|[二三四五六七八九十]+)(?:组|队|社|连|栋|幢|座|号楼|号院)(?:\d+(?:单元|门))?"
-    r"(?:\d{3,4}室?|(?:\d+|[二三四五六七八九十][一二三四五六七八九十]*)楼(?![上下顶道梯房]))?(?![人个户\d])"
-    # a village's named group at the start of a sentence (下排组赖老汉讲…), not a working group (调解组, 专案组)
-    r"|(?<![^，。！？；、\s])(?!调解|治保|专案|工作|巡逻|村民|专班|帮扶|征收|征迁|拆迁|评估|安置|网格)(?:(?![一二三四五六七八九十两几个这那每各我你他们])[\u4e00-\u9fa5]){2}组(?![长员织公路道])"
-)
-
-_VILLAGE_GROUP = re.compile("[组队社连]$")
-# the last of several numbers before one unit word: 1、2、3组, 二队跟四队
-_UNIT_LIST = re.compile(rf"{_NUMERIC}(?:组|队|社|连)?[、,，和跟与同及]$")
 
 
 @dataclass(frozen=True)
@@ -93,9 +77,46 @@ def _cn_to_int(text: str) -> int:
     return int("".join(str(_CN_NUM.get(c, 0)) for c in text))
 
 
-_CN_UNIT = re.compile(
-    r"[一二三四五六七八九十两]+(?=组|队|社|坊|栋|幢|座|号楼|单元|号)|[二三四五六七八九十][一二三四五六七八九十]*(?=楼(?![上下顶道梯房])|连)"
-)
+def _alternation(words: list[str]) -> str:
+    parts = [w[len(REGEX_PREFIX) :] if w.startswith(REGEX_PREFIX) else re.escape(w) for w in longest_first(words)]
+    return "|".join(f"(?:{p})" for p in parts)
+
+
+class Units:
+    """The numbered parts of an area, from extraction.yaml's `groups`, `buildings` and `numbered` (a station adds
+    its own: 兵团 stations have 连): the patterns that find them after an area's name or alone, and their numbers
+    as digits."""
+
+    def __init__(self, groups: Iterable[str], buildings: Iterable[str], numbered: Iterable[str]) -> None:
+        grp, bld, num = _alternation([*groups]), _alternation([*buildings]), _alternation([*numbered])
+        # after an area's name: 桃源村3组, 阳光花园8栋402; 4号楼2门301: in Beijing and Tianjin an entrance (门) is
+        # a 单元
+        self.detail = re.compile(rf"(?:{_NUMERIC}(?:{grp}|{bld}|{num})|\d+门)(?:\d{{3,4}}室?(?![\d多户人名个元块万]))?")
+        # a group or building number named alone (我们七队, 6幢1603这家人): the group's bound area's part
+        # (PlaceFinder.in_area); not 一组/两组 (a group of people), not a date's 3号, not 十几户
+        self.named = re.compile(
+            rf"(?<![0-9A-Za-z第号])(?:\d+|[二三四五六七八九十]+)(?:{grp}|{bld})(?:\d+(?:单元|门))?"
+            r"(?:\d{3,4}室?|(?:\d+|[二三四五六七八九十][一二三四五六七八九十]*)楼(?![上下顶道梯房]))?(?![人个户\d])"
+            # a village's named group at the start of a sentence (下排组赖老汉讲…), not a working group (调解组)
+            r"|(?<![^，。！？；、\s])(?!调解|治保|专案|工作|巡逻|村民|专班|帮扶|征收|征迁|拆迁|评估|安置|网格)"
+            r"(?:(?![一二三四五六七八九十两几个这那每各我你他们])[\u4e00-\u9fa5]){2}组(?![长员织公路道])"
+        )
+        self.village_group = re.compile(f"(?:{grp})$")
+        # the last of several numbers before one unit word: 1、2、3组, 二队跟四队
+        self.unit_list = re.compile(rf"{_NUMERIC}(?:{grp})?[、,，和跟与同及]$")
+        self._cn = re.compile(
+            rf"[一二三四五六七八九十两]+(?=(?:{grp}|{bld}|{num}))|[二三四五六七八九十][一二三四五六七八九十]*(?=楼(?![上下顶道梯房]))"
+        )
+
+    @classmethod
+    def of(cls, cues: PlaceCues) -> Units:
+        return cls(cues.groups, cues.buildings, cues.numbered)
+
+    def digits(self, text: str) -> str:
+        """Numbers of groups, buildings and rooms as digits: 二组 -> 2组, 十二栋 -> 12栋."""
+        return self._cn.sub(lambda m: str(_cn_to_int(m.group(0))), text)
+
+
 _AROUND = re.compile(r"(?<=.)(门口|门前|附近|旁边|一带|那边|这边)$")
 # 小区 after a compound's own name (凤栖苑小区, 锦绣华庭小区) adds nothing; 阳光小区 is a name of its own
 _COMPOUND_XIAOQU = re.compile(r"(?<=[苑府园城庭湾居邸郡轩汇庄])小区")
@@ -108,21 +129,19 @@ _ADMIN_PREFIX = re.compile(
 )
 
 
-def unit_digits(text: str) -> str:
-    """Numbers of groups, buildings and rooms as digits: 二组 -> 2组, 十二栋 -> 12栋."""
-    return _CN_UNIT.sub(lambda m: str(_cn_to_int(m.group(0))), text)
+DEFAULT_UNITS = Units(GROUPS, BUILDINGS, NUMBERED)
 
 
-def normalise(place: str) -> str:
+def normalise(place: str, units: Units = DEFAULT_UNITS) -> str:
     """No spaces; 二组 -> 2组, 十二栋 -> 12栋; 村委会门口 is 村委会."""
-    return unit_digits(_AROUND.sub("", re.sub(r"\s+", "", place)))
+    return units.digits(_AROUND.sub("", re.sub(r"\s+", "", place)))
 
 
-def same_place(a: str, b: str) -> bool:
+def same_place(a: str, b: str, units: Units = DEFAULT_UNITS) -> bool:
     """One place written two ways: equal once normalised, or one is the other under its town, village or compound
     (青岗镇佳佳乐超市 and 佳佳乐超市; 城东工业园宏达机械厂 and 宏达机械厂); a compound's name says 小区 or not
     (凤栖苑小区 and 凤栖苑)."""
-    a, b = _COMPOUND_XIAOQU.sub("", normalise(a)), _COMPOUND_XIAOQU.sub("", normalise(b))
+    a, b = _COMPOUND_XIAOQU.sub("", normalise(a, units)), _COMPOUND_XIAOQU.sub("", normalise(b, units))
     if a == b:
         return True
     longer, shorter = (a, b) if len(a) > len(b) else (b, a)
@@ -131,15 +150,11 @@ def same_place(a: str, b: str) -> bool:
     return _ADMIN_PREFIX.fullmatch(longer[: len(longer) - len(shorter)]) is not None
 
 
-def _alternation(words: list[str]) -> str:
-    parts = [w[len(REGEX_PREFIX) :] if w.startswith(REGEX_PREFIX) else re.escape(w) for w in longest_first(words)]
-    return "|".join(f"(?:{p})" for p in parts)
-
-
 class PlaceFinder:
     def __init__(self, cues: PlaceCues, time_words: Iterable[str] = ()) -> None:
         """`time_words`: the time cues' words for days and parts of days (今早, 夜快头); no name contains one."""
         self.cues = cues
+        self.units = Units.of(cues)
         self._time_heads = (*_TIME_HEADS, *time_words)
         self._time_words = longest_first(time_words)
         self._suffixes = [(s, "venue") for s in [*cues.venues, *cues.standalone, *cues.offices]]
@@ -187,7 +202,7 @@ class PlaceFinder:
             # 柘溪菜市场的老刘烧烤, 栖霞苑社区旁边的惠万家超市: a venue right after a place is inside it
             if inner.kind == "venue" and inner.start >= best.end and _INSIDE.fullmatch(text, best.end, inner.start):
                 best = inner
-        return normalise(best.text)
+        return normalise(best.text, self.units)
 
     def trim(self, place: str | None) -> str | None:
         """A place that starts with a time word starts after it (今早蚝岗村码头, 夜快头陆家埭村5组): the grammar never
@@ -211,7 +226,7 @@ class PlaceFinder:
             return place
         parts = self._part_pattern(area)
         if place is not None:
-            if _UNIT_NAMED.match(place) or place in self._parts:
+            if self.units.named.match(place) or place in self._parts:
                 return area if area.endswith(place) else area + place  # 7连 in 175团7连's own group is the group
             if place == area:
                 if (unit := self._one_unit(text, found)) is not None:
@@ -242,15 +257,17 @@ class PlaceFinder:
         before = nlp.segment(text[max(0, m.start() - 6) : m.start()])
         return bool(m.group("own")) or not before or before[-1] in self._stop or not _NAME_WORD.match(before[-1])
 
-    @staticmethod
-    def _one_unit(text: str, found: Iterable[Place]) -> str | None:
+    def _one_unit(self, text: str, found: Iterable[Place]) -> str | None:
         """The one village group the text names on its own, if it names exactly one (not 1组跟2组, not 1、2、3组:
         several of them are the whole village's matter). A building is not one: 3栋的周某某 is where a side lives,
         the quarrel is in the compound's garden or car park."""
-        groups = [p for p in found if p.kind == "unit" and _VILLAGE_GROUP.search(p.text)]
-        if not groups or len({unit_digits(p.text) for p in groups}) != 1 or _UNIT_LIST.search(text, 0, groups[0].start):
+        units = self.units
+        groups = [p for p in found if p.kind == "unit" and units.village_group.search(p.text)]
+        if not groups or len({units.digits(p.text) for p in groups}) != 1:
             return None
-        return unit_digits(groups[0].text)
+        if units.unit_list.search(text, 0, groups[0].start):
+            return None
+        return units.digits(groups[0].text)
 
     def _part_and_detail(self, place: str) -> bool:
         """A part of an area with a detail of it after (团部十字路口, 村口桥头), which names the area's part too."""
@@ -325,7 +342,7 @@ class PlaceFinder:
         for m in _ROAD_CODE.finditer(text):
             detailed = m.end() - m.start() > 4
             found.append(Place(m.group(0), m.start(), m.end(), "road_detail" if detailed else "road"))
-        found += [Place(m.group(0), m.start(), m.end(), "unit") for m in _UNIT_NAMED.finditer(text)]
+        found += [Place(m.group(0), m.start(), m.end(), "unit") for m in self.units.named.finditer(text)]
         found += [q for q in self._quoted(text) if not any(f.text == q.text for f in found)]
         return self._outermost(found)
 
@@ -416,7 +433,7 @@ class PlaceFinder:
         elif kind in ("venue", "road") and len(name) < 2 and name not in self._prefixes:
             return None  # 水厂: one character names no venue; “丝路布艺” names no road
         elif kind != "venue" and len(pieces) == 1 and not head and (len(name) < 2 or self._weak(name)):
-            numbered = len(name) == 2 and _AREA_DETAIL.match(text, end) is not None  # 上涌村三社 is a name
+            numbered = len(name) == 2 and self.units.detail.match(text, end) is not None  # 上涌村三社 is a name
             if not numbered:
                 return None  # 请社区, 希望社区: a verb before the suffix, not a name
         if len(suffix) == 1 and text[end : end + 1] in ("着", "了", "住", "过", "在"):
@@ -433,7 +450,7 @@ class PlaceFinder:
             stop_at, detailed = m, True
         if suffix in self._compounds and not detailed:
             return None  # 星汇城4号楼 and 银杏里北门 are compounds; 县城 and 家里 are not
-        if suffix in self._hamlets and not (detailed and _AREA_DETAIL.match(text, end)):
+        if suffix in self._hamlets and not (detailed and self.units.detail.match(text, end)):
             return None  # 马家庄3组 is a place; 沟, 湾 alone are ditches and bends
         if kind == "area" and suffix in self._towns and not detailed:
             kind = "town"
@@ -456,7 +473,7 @@ class PlaceFinder:
         if kind == "road":
             m = _ROAD_DETAIL.match(text, at)
             return m.end() if m else None
-        for pattern in (_AREA_DETAIL, self._details):
+        for pattern in (self.units.detail, self._details):
             m = pattern.match(text, at) if pattern else None
             if m and m.end() > at:
                 return m.end()

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from bot.extraction import nlp
 from bot.extraction.cues import REGEX_PREFIX
 from bot.extraction.lexicon import PlaceCues
-from bot.extraction.places import normalise, same_place, unit_digits
+from bot.extraction.places import DEFAULT_UNITS, Units, normalise, same_place
 
 if TYPE_CHECKING:
     from bot.extraction.scoring import Case
@@ -99,13 +99,14 @@ class PlaceTagger:
 
     def __init__(self, cues: PlaceCues, model: Path | None = MODEL_FILE, prior: float = 2.0) -> None:
         self._lists = _Lists(cues)
+        self.units = Units.of(cues)
         self.prior = prior
         self._tagger: Any = None
         if model is not None:
             self._tagger = _open(model)
 
     def features(self, text: str) -> list[list[str]]:
-        """One list of feature strings per character of the text (already through `unit_digits`)."""
+        """One list of feature strings per character of the text (numbers already as digits: `Units.digits`)."""
         words: list[tuple[str, str, str, list[str]]] = []  # per character: word, position in it, tag, lists
         for word in nlp.segment(text):
             tag, ends = nlp.word_tag(word)[:2], self._lists.ending(word)
@@ -151,15 +152,16 @@ class PlaceTagger:
         Each is weighed by the probability of the whole labelling that marks that span and nothing else."""
         if self._tagger is None or not body:
             return ruled
-        text = unit_digits(body)
-        ruled_span = _locate(text, ruled)
+        units = self.units
+        text = units.digits(body)
+        ruled_span = _locate(text, ruled, units)
         if ruled is not None and ruled_span is None:
             return ruled  # a place the text holds only in pieces (“观江壹号”小区): the model cannot weigh it
         self._tagger.set(self.features(text))
         # the rules' choice first, so that a tie keeps it
         spans = [ruled_span] if ruled_span is not None else []
         marked = [p for span in _spans(self._tagger.tag()) for p in _clean_span(text, *span)]
-        for span in [*(_locate(text, o) for o in others), *marked]:
+        for span in [*(_locate(text, o, units) for o in others), *marked]:
             if span is not None and span not in spans:
                 spans.append(span)
         none = [_OUT] * len(text)
@@ -176,17 +178,23 @@ class PlaceTagger:
                 best = (chance, (start, end))
         if best[1] is None:
             return None
-        return _settle(text, best[1], ruled, ruled_span)
+        return _settle(text, best[1], ruled, ruled_span, units)
 
 
-def _settle(text: str, span: tuple[int, int], ruled: str | None, ruled_span: tuple[int, int] | None) -> str | None:
+def _settle(
+    text: str,
+    span: tuple[int, int],
+    ruled: str | None,
+    ruled_span: tuple[int, int] | None,
+    units: Units = DEFAULT_UNITS,
+) -> str | None:
     """The model's span as a place, within what the lists know: where a name starts, how much detail follows it,
     and that no person or head count goes on from it."""
     if ruled_span is not None and ruled_span[0] < span[0] < ruled_span[1]:
         # the lists know where a name starts (霞光路与兴港路交叉口, not 港路交叉口): the model may only lengthen it
         span = (ruled_span[0], max(span[1], ruled_span[1]))
-    place = normalise(text[span[0] : span[1]])
-    if ruled is not None and (same_place(ruled, place) or _head_of(span, ruled_span)):
+    place = normalise(text[span[0] : span[1]], units)
+    if ruled is not None and (same_place(ruled, place, units) or _head_of(span, ruled_span)):
         # the model picks which place; the detail grammar says how much of what follows belongs to it
         # (柏杨村4组大堰塘, where the model stops at 4组)
         return ruled
@@ -208,10 +216,10 @@ def _open(model: Path) -> Any:
     return tagger
 
 
-def _locate(text: str, place: str | None) -> tuple[int, int] | None:
+def _locate(text: str, place: str | None, units: Units) -> tuple[int, int] | None:
     if not place:
         return None
-    place = unit_digits(place)
+    place = units.digits(place)
     at = text.find(place)
     return (at, at + len(place)) if at >= 0 else None
 
@@ -239,23 +247,23 @@ def _spans(labels: list[str]) -> list[tuple[int, int]]:
     return spans
 
 
-def labels_for(text: str, place: str | None, area: str | None) -> list[str] | None:
+def labels_for(text: str, place: str | None, area: str | None, units: Units = DEFAULT_UNITS) -> list[str] | None:
     """B/I/O per character for a labelled place, None when the label is not in the text (and is not the group's
     area, which a report that names no place gets)."""
     labels = [_OUT] * len(text)
     if place is None:
         return labels
-    place = normalise(place)
+    place = normalise(place, units)
     at, size = text.find(place), len(place)
     if at < 0:  # 青岗镇佳佳乐超市 labelled, 佳佳乐超市 written
         for k in range(1, len(place) - 1):
             at = text.find(place[k:])
-            if at >= 0 and same_place(place, place[k:]):
+            if at >= 0 and same_place(place, place[k:], units):
                 size = len(place) - k
                 break
             at = -1
     if at < 0:
-        return labels if area is not None and same_place(place, area) else None
+        return labels if area is not None and same_place(place, area, units) else None
     labels[at] = _BEGIN
     labels[at + 1 : at + size] = [_INSIDE] * (size - 1)
     return labels
@@ -273,8 +281,8 @@ def sequences(
         if not case.expect.get("is_dispute") or "category" not in case.expect:
             continue
         written = clean(case.text)
-        text, reading = unit_digits(written), unit_digits(read(written))
-        labels = labels_for(text, case.expect.get("location"), case.area)
+        text, reading = tagger.units.digits(written), tagger.units.digits(read(written))
+        labels = labels_for(text, case.expect.get("location"), case.area, tagger.units)
         if labels is not None and len(reading) == len(text):
             yield tagger.features(reading), labels
 

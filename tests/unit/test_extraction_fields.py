@@ -469,6 +469,21 @@ def test_a_station_lists_its_own_places() -> None:
     assert station.extract("幸福村3组张某和李某为宅基地吵起来了", SENT).location == "幸福村3组"  # a routed area
 
 
+def test_a_station_lists_its_own_numbered_parts() -> None:
+    """A village's groups are a word a station may add to (some call them 片): then 3片 named alone in a village's
+    group is that village's part, and 三片 reads as 3片 after the village's name. 一连三天 is no company of a
+    regiment though 连 is a group word."""
+    lexicon = _without_tagger(load_extraction_rules())
+    plain = RuleExtractor(load_rules(RULES_DIR), lexicon=lexicon)
+    text = "3片的汪某和邻居为排水沟吵起来了"
+    assert plain.extract(text, SENT, "红旗村").location == "红旗村"
+    places = lexicon.places.model_copy(update={"groups": [*lexicon.places.groups, "片"]})
+    station = RuleExtractor(load_rules(RULES_DIR), lexicon=lexicon.model_copy(update={"places": places}))
+    assert station.extract(text, SENT, "红旗村").location == "红旗村3片"
+    assert station.extract("红旗村三片汪某和邻居为排水沟吵起来了", SENT).location == "红旗村3片"
+    assert plain.extract("红旗村一连三天停水，村民们和水厂吵起来了", SENT).location == "红旗村"
+
+
 @pytest.mark.parametrize(
     ("text", "place"),
     [
