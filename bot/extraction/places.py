@@ -285,7 +285,7 @@ class PlaceFinder:
         if not self.cues.parts:
             return None
         if area not in self._part_patterns:
-            tail = next((t for t in self._area_tails if area.endswith(t)), None)
+            tail = self._own_tail(area)
             own = "|".join(map(re.escape, longest_first([*self._own_words, *([tail] if tail else [])])))
             self._part_patterns[area] = re.compile(
                 f"(?P<own>(?:{own})(?:里面?|里头)?(?:那个|那家|的)?)?"
