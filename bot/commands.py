@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.extraction.refs import follow_up
+
 # verb -> canonical verb; longer spellings first so 补充 does not shadow anything shorter
 VERBS: dict[str, str] = {
     "我的待办": "我的待办",
@@ -31,7 +33,6 @@ VERBS: dict[str, str] = {
 }
 _VERB_RE = re.compile("|".join(re.escape(v) for v in sorted(VERBS, key=len, reverse=True)), re.IGNORECASE)
 _LEADING_MENTIONS = re.compile(r"^(?:@\S+\s+)+")
-_LEADING_REF = re.compile(r"(?:#\s*|JF-?\d{8}-?)0*(\d{1,9})(?!\d)\s*(?:补充|进展)?", re.IGNORECASE)
 _CODE = re.compile(r"(?:#\s*|JF-?\d{8}-?|编号\s*)?0*(\d{1,9})(?!\d)", re.IGNORECASE)
 
 
@@ -57,9 +58,9 @@ def parse_command(text: str) -> Command | None:
     body = _LEADING_MENTIONS.sub("", normalize(text))
     m = _VERB_RE.match(body)
     if not m:
-        ref = _LEADING_REF.match(body)
-        if ref:  # "#0007 对方电话…" or "JF-20261118-0031：…" adds to that record
-            return Command(verb="补充", number=int(ref.group(1)), args=body[ref.end() :].strip(" :：,，"))
+        fu = follow_up(body)
+        if fu:  # "#0007 对方电话…", "JF-20261118-0031：…", "韩某那个事，#22 补充：…" add to that record
+            return Command(verb="补充", number=fu.ref.number, args=fu.rest)
         return None
     verb = VERBS[m.group(0).lower()]
     rest = body[m.end() :].lstrip(" :：,，")

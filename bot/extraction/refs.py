@@ -1,4 +1,4 @@
-"""Follow-ups that name a record: #0007, #7, JF-20261118-0031 (with or without the #), 纠纷7号."""
+"""Follow-ups that name a record: #0007, #7, JF-20261118-0031 (with or without the # and the dashes), 纠纷7号."""
 
 from __future__ import annotations
 
@@ -7,9 +7,13 @@ from dataclasses import dataclass, field
 
 from bot.extraction import contacts
 
-_FULL = re.compile(r"(?<![A-Za-z0-9])JF-(\d{8})-(\d{1,6})(?!\d)", re.I)
-_HASH = re.compile(r"[#＃]\s?(\d{1,6})(?!\d)")
+_FULL = re.compile(r"(?<![A-Za-z0-9])#?\s?JF-?(\d{8})-?(\d{1,6})(?!\d)", re.I)
+_HASH = re.compile(r"(?<![0-9A-Za-z])[#＃]\s?(\d{1,6})(?![\d#＃])")  # not 3#楼 (building 3), not a #话题#
 _SPOKEN = re.compile(r"(?:纠纷|编号|单号)\s?(\d{1,6})\s?号?(?!\d)")
+# what people write right after a record's code: 补充：…, 进展 …
+_ADDS = re.compile(r"^[\s:：,，]*(?:补充|进展|更新)?[\s:：,，]*")
+_ADDING = re.compile(r"[\s:：,，]*(?:补充|进展|更新)")
+_LEADING = re.compile(r"^(?:@\S+\s+)*")  # the bot's and officers' @-names before the code
 
 
 @dataclass(frozen=True)
@@ -17,6 +21,11 @@ class CodeRef:
     number: int  # the record's sequence number: 31 for JF-20261118-0031
     day: str | None = None  # YYYYMMDD when the full code was written
     text: str = ""  # as written
+    start: int = 0  # where in the message
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.text)
 
     @property
     def code(self) -> str:
@@ -35,19 +44,49 @@ def find_code_ref(text: str) -> CodeRef | None:
     """The first record code named in a message, or None. A full code wins over a bare #number."""
     m = _FULL.search(text)
     if m:
-        return CodeRef(int(m.group(2)), m.group(1), m.group(0))
+        return CodeRef(int(m.group(2)), m.group(1), m.group(0), m.start())
     for pattern in (_HASH, _SPOKEN):
         m = pattern.search(text)
         if m:
-            return CodeRef(int(m.group(1)), None, m.group(0))
+            return CodeRef(int(m.group(1)), None, m.group(0), m.start())
     return None
 
 
-def follow_up(text: str) -> FollowUp | None:
-    """A message that adds to a named record: the code, the phones it gives, and what else it says."""
+def is_follow_up(text: str) -> bool:
+    """The message adds to a record it names (follow_up says how)."""
+    return _follow_up_ref(text) is not None
+
+
+def _follow_up_ref(text: str) -> tuple[CodeRef, bool] | None:
+    """The record code that makes the message a follow-up, and whether the message starts with it."""
     ref = find_code_ref(text)
     if ref is None:
         return None
-    rest = text.replace(ref.text, " ", 1).strip(" ：:,，")
+    leading = ref.start <= _matched(_LEADING, text) + 1
+    hashed = ref.text.lstrip().startswith(("#", "＃"))
+    if not leading and ref.day is None and not (hashed and _ADDING.match(text, ref.end)):
+        return None  # 派单 #1 is a verb the bot does not know, not an update
+    return ref, leading
+
+
+def follow_up(text: str) -> FollowUp | None:
+    """A message that adds to a named record, or None: one that starts with a record's code (#0007 补充：…,
+    纠纷7号…), or names it later by its full code (恒达建材厂韩某那个事，JF-20270605-0022 补充：…) or by # and 补充
+    (红杞园那个 #0052 补充：…). A bare 纠纷7号 inside a sentence is not enough. The rest is the message without the
+    code and the 补充 after it, what came before it kept (it says which matter)."""
+    found = _follow_up_ref(text)
+    if found is None:
+        return None
+    ref, leading = found
+    after = text[ref.end :]
+    after = after[_matched(_ADDS, after) :]
+    before = "" if leading else text[: ref.start].strip(" ：:,，")
+    rest = "，".join(p for p in (before, after.strip(" ：:,，")) if p)
     _ids, id_spans = contacts.id_numbers(rest)
     return FollowUp(ref, contacts.phones(rest, id_spans), rest)
+
+
+def _matched(pattern: re.Pattern[str], text: str) -> int:
+    """Where a pattern that may match nothing ends at the start of the text."""
+    m = pattern.match(text)
+    return m.end() if m else 0

@@ -17,7 +17,7 @@ from bot.extraction.lexicon import ExtractionRules, load_extraction_rules
 from bot.extraction.numbers import Counter
 from bot.extraction.parties import PartyFinder
 from bot.extraction.places import PlaceFinder
-from bot.extraction.refs import find_code_ref
+from bot.extraction.refs import is_follow_up
 from bot.extraction.tagger import MODEL_FILE, PlaceTagger
 from bot.extraction.types import REQUIRED_FIELDS, Extraction
 from bot.extraction.when import TimeFinder
@@ -102,9 +102,8 @@ class RuleExtractor:
         candidates = self._places.candidates(body)
         place = self._places.find(body, candidates)
         verdict = self._classifier.dispute(body, bool(parties), sum(s[0] for s in scores.values()), place is not None)
-        ref = find_code_ref(body)
-        if not verdict.is_dispute or (ref is not None and body.find(ref.text) <= 1):
-            # a follow-up that starts with a record's code adds to that record: it is not a new dispute
+        if not verdict.is_dispute or is_follow_up(body):
+            # a message about a record named by its code adds to that record: it is not a new dispute
             return Extraction(is_dispute=False, phones=phones, id_numbers=id_numbers)
         category, reasons = self._classifier.category(scores, body)
         parties = _with_sides(parties, self._places.sides(body, candidates))  # 蜀香园火锅扣了她工资

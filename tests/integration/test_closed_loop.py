@@ -148,6 +148,20 @@ async def test_follow_up_naming_a_code_updates_that_record(bot: Bot, session: De
     assert {p.name: p.phone for p in d.parties}["孙某"] == "13800138666" and d.missing == []
 
 
+async def test_a_code_inside_a_message_updates_that_record(bot: Bot, session: DemoSession) -> None:
+    """People say which matter first and then the code (孙某那个事，JF-…-0001 补充：…): still an update, not a new
+    record, and what came before the code stays in the timeline."""
+    chat = Chat(bot, session)
+    await chat.say("网格员", "幸福村5组孙某家楼上漏水，楼下周某和孙某吵起来了")
+    code = (await chat.dispute()).code
+    session.clock.advance(timedelta(hours=5))
+    await chat.say("网格员", f"孙某漏水那个事，{code} 补充：周某拿着菜刀在楼道里骂，孙某电话13800138666")
+    assert len(await chat.rows(Dispute)) == 1
+    d = await chat.dispute()
+    assert {p.name: p.phone for p in d.parties}["孙某"] == "13800138666" and d.risk == "high"
+    assert d.sources[-1].text.startswith("孙某漏水那个事，周某拿着菜刀")
+
+
 async def test_diversion_of_non_police_disputes(bot: Bot, session: DemoSession, sender: RecordingSender) -> None:
     chat = Chat(bot, session)
     await chat.say("网格员", WAGES)

@@ -59,13 +59,20 @@ def test_verbs_and_synonyms(text: str, verb: str) -> None:
         ("＃０００７补充：李某已搬走", 7, "李某已搬走"),
         ("JF-20261118-0031 进展 双方已见面", 31, "双方已见面"),
         ("#7", 7, ""),
+        ("纠纷7号 双方已见面", 7, "双方已见面"),
+        # the matter first, then its code: still an update, what came before kept
+        ("恒达建材厂韩某那个事，JF-20270605-0022 补充：厂里同意再出三万", 22, "恒达建材厂韩某那个事，厂里同意再出三万"),
+        ("红杞园那个海某某 #0052 补充：工钱给了", 52, "红杞园那个海某某，工钱给了"),
     ],
 )
 def test_leading_code_means_supplement(text: str, number: int, args: str) -> None:
     assert parse_command(text) == Command(verb="补充", number=number, args=args)
 
 
-@pytest.mark.parametrize("text", ["今天天气不错", "幸福村有人吵架", "", "7号楼漏水"])
+@pytest.mark.parametrize(
+    "text",
+    ["今天天气不错", "幸福村有人吵架", "", "7号楼漏水", "3#楼的张某和李某吵架", "上次纠纷7号那家又吵起来了", "派单 #1"],
+)
 def test_not_a_command(text: str) -> None:
     assert parse_command(text) is None
 

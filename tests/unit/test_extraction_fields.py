@@ -345,6 +345,20 @@ def test_code_references(text: str, number: int, day: str | None, phones: list[s
     assert find_code_ref("张某电话13800138000，幸福村3组") is None
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "恒达建材厂韩某那个事，JF-20270605-0022 补充：厂里同意再出三万，家属还不满意要八万",
+        "红杞园那个要跳坎的海某某 #0052 补充：工钱九百给了，人已经回去了",
+    ],
+)
+def test_a_code_after_the_matter_is_no_new_dispute(ex: RuleExtractor, text: str) -> None:
+    """The matter first, then the record's code: the message adds to that record (the intake sends it there)."""
+    assert not ex.extract(text, SENT).is_dispute
+    fu = follow_up(text)
+    assert fu is not None and fu.rest.startswith(text[:6]) and "补充" not in fu.rest
+
+
 def test_contract_keys(ex: RuleExtractor) -> None:
     got = ex.extract("幸福村张某和李某因为宅基地打起来了，张某电话13800138000，昨天晚上8点", SENT)
     assert set(got.contract()) == {
