@@ -49,7 +49,8 @@ class Counter:
         persons = "|".join(re.escape(u) for u in longest_first(cues.person_units))
         self._heads = re.compile(
             rf"(?<![\d.第])(?:约|近|共|大概)?({_NUM})"
-            rf"(?:(?:个|名|位|(?<=[十来多几])号)(?!月|天|年(?!轻)|星|礼|钟|小时|半|多)(?:(?![的了和与在])[\u4e00-\u9fa5]){{0,3}}?(?:{nouns}|[{cues.person_suffixes}])|(?:{persons}))"
+            rf"(?:(?:个|名|位|(?<=[十来多几])号)(?!月|天|年(?!轻)|星|礼|钟|小时|半|多)(?:[^，。；的]{{1,6}}?(?:过来|出来|来)的)?"
+            rf"(?:(?![的了和与在])[\u4e00-\u9fa5]){{0,3}}?(?:{nouns}|[{cues.person_suffixes}])|(?:{persons}))"
         )
         self._vague = sorted(cues.vague.items(), key=lambda kv: len(kv[0]), reverse=True)
 
