@@ -25,9 +25,10 @@ SURNAMES = "".join(
 )
 COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "慕容", "令狐", "司徒", "夏侯", "尉迟", "公孙")
 _CJK = re.compile(r"^[\u4e00-\u9fa5]+$")
-_GLUE = "的在和与被把给说是了也都就还跟同对向从某"  # never inside an organisation's name
+_GLUE = "的在和与被把给说是了也都就还跟同对向从某找去到"  # never inside an organisation's name
 _FUNCTION = set("和在与被给向对把跟同从到是了的个家让找")  # 和某公司: 和 is a word here, not a surname
 _NOT_NAME = ("v", "p", "c", "d", "r", "u", "m", "t", "q", "f", "y", "e")
+_NOT_FORMAL = ("p", "c", "d", "r", "u", "m", "t", "q", "y", "e")
 # surnames that are mostly function words: 和老太太, 有大爷, 那老头 name nobody (和某 still may)
 _FUNCTION_SURNAMES = set("和有那能都时于向从后应")
 # a name masked after a first character no surname list holds (吐某某, 买某, 帕某某: Uyghur, Kazakh, Tibetan, Yi
@@ -112,6 +113,8 @@ class PartyFinder:
                 break
             if word.endswith((*self._named_suffixes, *self._org_stop)):
                 break  # 红星社区物业: the community's management office, not a named company
+            if formal and nlp.word_tag(word).startswith(_NOT_FORMAL):
+                break  # 茶农们今天又跑到合作社: a registered name takes verbs (种植, 养殖), not times or pronouns
             if word not in self._generic and not formal and nlp.word_tag(word).startswith(_NOT_NAME):
                 left = words[idx - 1] if idx else ""
                 one_char = len(word) == 1 and _CJK.match(left) and not nlp.word_tag(word).startswith("v")

@@ -716,6 +716,44 @@ def test_risk_after_holdout18(rules_only: RuleExtractor, text: str, risk: str) -
 
 
 @pytest.mark.parametrize(
+    ("text", "risk"),
+    [
+        # holdout20 (Gansu, Ningxia, southern Shaanxi) and holdout21 (Yunnan border, Hakka, Hebei): reds it missed
+        ("冯某欠工钱一直拖，苏某某说再不给就去工地楼顶上坐着，看谁耗得过谁", "high"),
+        ("出租车把老汉刮倒了，司机不愿意出钱，老汉儿子来了要打司机", "high"),
+        ("两人在羊圈里吵得脸红脖子粗，马某某拿着鞭杆子指着杨某", "high"),
+        ("有十几个甘肃过来的季节工说工钱没结，在办公楼门口坐着不走", "high"),  # a crowd counted with who they are
+        ("两个队二十来个老太太在社区广场上互相指着鼻子骂，谁都不让谁", "high"),
+        ("扎某某说是卫生室打针打出的事，拍桌子要砸药柜，被人拉住了", "high"),
+        ("她家男人岩某放话要找造谣的波某某算账", "high"),  # 放话 is no Cantonese 话 (say)
+        ("佢将自家个铲车开去2组路口横住，唔畀施工车入", "high"),
+        ("邓某某同佢几个兄弟去卫生院拍台骂人，医生吓到锁住门", "high"),
+        # and parking quarrels that are not a road blocked
+        ("业主欧阳某停车挡住了消防通道，物业贴了条，他把条撕了", "low"),
+        ("吴某把钱某的车给堵住了，到今天早上还没挪", "low"),
+    ],
+)
+def test_risk_after_holdouts_20_and_21(rules_only: RuleExtractor, text: str, risk: str) -> None:
+    assert rules_only.extract(text, SENT).risk == risk
+
+
+@pytest.mark.parametrize(
+    ("text", "parties"),
+    [
+        # no organisation made of a trip to it (跑到合作社) or of a masked name's verb (某找厂)
+        (
+            "云雾山茶叶合作社欠了茶农的鲜叶钱，负责人熊某说卖不出去，茶农们今天又跑到合作社要钱",
+            ["云雾山茶叶合作社", "熊某"],
+        ),
+        ("永昌电镀厂的废水流到麦地里，村民刘某某找厂里要赔偿，厂里说不是他们排的", ["刘某某"]),
+        ("开发商锦城置业答应的车位一直不给，业主们要说法", ["锦城置业"]),
+    ],
+)
+def test_organisations_after_holdouts_20_and_21(ex: RuleExtractor, text: str, parties: list[str]) -> None:
+    assert ex.extract(text, SENT).parties == parties
+
+
+@pytest.mark.parametrize(
     ("text", "dispute"),
     [
         # holdout19 (Shenzhen–Dongguan, Fuzhou, Lhasa): settled in Cantonese, a patrol that found nothing, a notice
