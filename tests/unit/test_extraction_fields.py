@@ -749,6 +749,21 @@ def test_risk_after_holdouts_20_and_21(rules_only: RuleExtractor, text: str, ris
         ("开发商锦城置业答应的车位一直不给，业主们要说法", ["锦城置业"]),
     ],
 )
+@pytest.mark.parametrize(
+    "text",
+    [
+        "昨天刘老汉跟侄儿水窖那个事，村上调解了，管子拆了，两家握了手，已经没事了",
+        "昨天菜市场叶某和肖某某那个事今天在社区调解室调好了，肖某某赔了菜钱，两个人都签了字",
+        "石岭村的果农们注意了，最近有人开着面包车挨家收花椒给假钱，收钱的时候看清楚",
+        "外地新闻：隔壁县有个村因为拆迁打起来了，大家别瞎传视频，以官方通报为准",
+        "黄竹坪村村委会通知：祠堂修缮捐款名单已经贴出来，有疑问可以找村委会文书",
+    ],
+)
+def test_no_dispute_after_holdouts_20_and_21(ex: RuleExtractor, text: str) -> None:
+    """An earlier matter settled, a warning, news from elsewhere, a notice under any name: nothing to record."""
+    assert not ex.extract(text, SENT).is_dispute
+
+
 def test_organisations_after_holdouts_20_and_21(ex: RuleExtractor, text: str, parties: list[str]) -> None:
     assert ex.extract(text, SENT).parties == parties
 
