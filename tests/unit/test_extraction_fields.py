@@ -738,18 +738,6 @@ def test_risk_after_holdouts_20_and_21(rules_only: RuleExtractor, text: str, ris
 
 
 @pytest.mark.parametrize(
-    ("text", "parties"),
-    [
-        # no organisation made of a trip to it (跑到合作社) or of a masked name's verb (某找厂)
-        (
-            "云雾山茶叶合作社欠了茶农的鲜叶钱，负责人熊某说卖不出去，茶农们今天又跑到合作社要钱",
-            ["云雾山茶叶合作社", "熊某"],
-        ),
-        ("永昌电镀厂的废水流到麦地里，村民刘某某找厂里要赔偿，厂里说不是他们排的", ["刘某某"]),
-        ("开发商锦城置业答应的车位一直不给，业主们要说法", ["锦城置业"]),
-    ],
-)
-@pytest.mark.parametrize(
     "text",
     [
         "昨天刘老汉跟侄儿水窖那个事，村上调解了，管子拆了，两家握了手，已经没事了",
@@ -764,6 +752,18 @@ def test_no_dispute_after_holdouts_20_and_21(ex: RuleExtractor, text: str) -> No
     assert not ex.extract(text, SENT).is_dispute
 
 
+@pytest.mark.parametrize(
+    ("text", "parties"),
+    [
+        # no organisation made of a trip to it (跑到合作社) or of a masked name's verb (某找厂)
+        (
+            "云雾山茶叶合作社欠了茶农的鲜叶钱，负责人熊某说卖不出去，茶农们今天又跑到合作社要钱",
+            ["云雾山茶叶合作社", "熊某"],
+        ),
+        ("永昌电镀厂的废水流到麦地里，村民刘某某找厂里要赔偿，厂里说不是他们排的", ["刘某某"]),
+        ("开发商锦城置业答应的车位一直不给，业主们要说法", ["锦城置业"]),
+    ],
+)
 def test_organisations_after_holdouts_20_and_21(ex: RuleExtractor, text: str, parties: list[str]) -> None:
     assert ex.extract(text, SENT).parties == parties
 
