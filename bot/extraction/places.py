@@ -118,6 +118,7 @@ class Units:
 
 
 _AROUND = re.compile(r"(?<=.)(门口|门前|附近|旁边|一带|那边|这边)$")
+_GATE_MOUTH = re.compile(r"(?<=[东西南北大后正侧])门口$")  # 大门口 is 大门, not 大
 # 小区 after a compound's own name (凤栖苑小区, 锦绣华庭小区) adds nothing; 阳光小区 is a name of its own
 _COMPOUND_XIAOQU = re.compile(r"(?<=[苑府园城庭湾居邸郡轩汇庄])小区")
 # what may stand before one place written two ways: its town, village or compound (青岗镇佳佳乐超市 and 佳佳乐超市),
@@ -134,7 +135,7 @@ DEFAULT_UNITS = Units(GROUPS, BUILDINGS, NUMBERED)
 
 def normalise(place: str, units: Units = DEFAULT_UNITS) -> str:
     """No spaces; 二组 -> 2组, 十二栋 -> 12栋; 村委会门口 is 村委会."""
-    return units.digits(_AROUND.sub("", re.sub(r"\s+", "", place)))
+    return units.digits(_AROUND.sub("", _GATE_MOUTH.sub("门", re.sub(r"\s+", "", place))))
 
 
 def same_place(a: str, b: str, units: Units = DEFAULT_UNITS) -> bool:
@@ -242,9 +243,10 @@ class PlaceFinder:
                 return place
             if self._part_and_detail(place):
                 return area + place  # 团部十字路口 in 175团's group
-            tail = self._own_tail(area)  # 宿舍5栋201 in 渝星厂宿舍's group, 社区卫生服务站 in 雪莲湾社区's
-            if tail and place.startswith(tail) and not place.startswith(self._part_words):
-                return area + place[len(tail) :]  # but 村口超市 is no 村 + 口超市
+            # 宿舍5栋201 in 渝星厂宿舍's group, 社区卫生服务站 in 雪莲湾社区's, 园区南路 in 东方箱包产业园's
+            lead = next((w for w in self._called(area) if place.startswith(w)), None)
+            if lead and not place.startswith(self._part_words):
+                return area + place[len(lead) :]  # but 村口超市 is no 村 + 口超市
             return place
         for m in parts.finditer(text) if parts else ():
             if self._own_part(text, m):
@@ -279,14 +281,20 @@ class PlaceFinder:
         """The word the area's name ends in, by which people call it in its own group (渝星厂宿舍 -> 宿舍)."""
         return next((t for t in (*self._area_tails, *self._own_words) if area.endswith(t) and len(area) > len(t)), None)
 
+    def _called(self, area: str) -> list[str]:
+        """What people in the area's own group call it, longest first: the word its name ends in, and the words
+        extraction.yaml's `called` lists for names ending so (园区 for 鑫源羊绒产业园, 厂里 for 恒达建材厂)."""
+        tail = self._own_tail(area)
+        aliases = [w for w, ends in self.cues.called.items() if area.endswith(tuple(ends)) and area != w]
+        return longest_first([*([tail] if tail else []), *aliases])
+
     def _part_pattern(self, area: str) -> re.Pattern[str] | None:
         """An area's parts after its own word: a generic one (小区东门, 村里村口) or its name's tail (物流园宿舍区).
         Made once per area (a station's groups are bound to a few hundred at most)."""
         if not self.cues.parts:
             return None
         if area not in self._part_patterns:
-            tail = self._own_tail(area)
-            own = "|".join(map(re.escape, longest_first([*self._own_words, *([tail] if tail else [])])))
+            own = "|".join(map(re.escape, longest_first([*self._own_words, *self._called(area)])))
             self._part_patterns[area] = re.compile(
                 f"(?P<own>(?:{own})(?:里面?|里头)?(?:那个|那家|的)?)?"
                 f"(?P<part>{_alternation(self.cues.parts)})(?!主任|书记|干部|委员|会计)"

@@ -676,10 +676,24 @@ def test_a_place_the_text_holds_in_pieces_survives_the_tagger(ex: RuleExtractor)
         ("团部十字路口", "175团", "175团团部十字路口"),  # a part with a detail of it
         ("村口超市", "青石岭村", "村口超市"),  # 村口 is a part: no 青石岭村 + 口超市
         ("7连", "175团7连", "175团7连"),  # the group's own company is the group
+        # and the words extraction.yaml's `called` lists for areas ending so: a park is 园区, a factory 厂里
+        ("园区南路与纬三路交叉口", "东方箱包产业园", "东方箱包产业园南路与纬三路交叉口"),
+        ("厂里磅房", "恒达建材厂", "恒达建材厂磅房"),
+        ("园区南路", "幸福村", "园区南路"),  # a village is no park
     ],
 )
 def test_a_place_in_its_areas_own_words(rules_only: RuleExtractor, found: str, area: str, place: str) -> None:
     assert rules_only._places.in_area(found, found, area) == place
+
+
+def test_a_part_of_a_park_named_with_园区(rules_only: RuleExtractor) -> None:
+    text = "园区食堂承包人黄某某说物业把食堂水电费按商业电价收，一个月多收三千多，跟管委会说了几次没人理"
+    assert rules_only.extract(text, SENT, "鑫源羊绒产业园").location == "鑫源羊绒产业园食堂"
+
+
+def test_a_gate_mouth_is_the_gate() -> None:
+    """门口 after a place is the place (村委会门口 = 村委会), but 大门口 is the gate (大门), not 大."""
+    assert normalise("鑫源羊绒产业园大门口") == "鑫源羊绒产业园大门" and normalise("村委会门口") == "村委会"
 
 
 @pytest.mark.parametrize(
