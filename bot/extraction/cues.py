@@ -39,13 +39,18 @@ class CueSet:
                     self._regex.append((cue, re.compile(re.escape(cue[0]) + _INFIX + re.escape(cue[1]))))
         self._negations = tuple(n for n in negations if n)
         self._always_patterns = [self._regex[i] for i in self._always]
+        # the plain cues by their first character, as positions in the list: a text is searched only for the cues
+        # that start with one of its characters, in the order they were listed
+        self._plain_by_first: dict[str, list[int]] = {}
+        for i, cue in enumerate(self._plain):
+            self._plain_by_first.setdefault(cue[0], []).append(i)
 
     def __bool__(self) -> bool:
         return bool(self._plain or self._regex)
 
     def hits(self, text: str) -> list[Hit]:
         found: list[Hit] = []
-        for cue in self._plain:
+        for cue in self._plain_in(text):
             start = text.find(cue)
             while start >= 0:
                 if not self._negated(text, start):
@@ -65,8 +70,15 @@ class CueSet:
         return found[0] if found else None
 
     def any(self, text: str) -> bool:
-        found = any(c in text for c in self._plain) or any(p.search(text) for _, p in self._patterns(text))
+        found = any(c in text for c in self._plain_in(text)) or any(p.search(text) for _, p in self._patterns(text))
         return found and (not self._negations or bool(self.hits(text)))
+
+    def _plain_in(self, text: str) -> list[str]:
+        """The plain cues that start with a character of the text, in the order they were listed."""
+        by_first = self._plain_by_first
+        chosen = [i for ch in set(text) for i in by_first.get(ch, ())]
+        chosen.sort()
+        return [self._plain[i] for i in chosen]
 
     def _patterns(self, text: str) -> list[tuple[str, re.Pattern[str]]]:
         """The regular expressions worth trying on this text, in the order they were listed: the `re:` cues, and
