@@ -86,14 +86,6 @@ class _Lists:
         return found
 
 
-def _char(text: str, i: int) -> str:
-    if i < 0:
-        return "<s>"
-    if i >= len(text):
-        return "</s>"
-    return "D" if text[i].isdigit() else text[i]
-
-
 class PlaceTagger:
     """Marks the place in a report; `choose` settles between its place and the rule finder's."""
 
@@ -114,10 +106,12 @@ class PlaceTagger:
                 pos = "S" if len(word) == 1 else "B" if k == 0 else "E" if k == len(word) - 1 else "M"
                 words.append((word, pos, tag, ends))
         out: list[list[str]] = []
+        # the characters as the features name them, two places of padding each side: chars[i + 2] is text[i]
+        chars = ["<s>", "<s>", *("D" if ch.isdigit() else ch for ch in text), "</s>", "</s>"]
+        lists = self._lists
         for i in range(len(text)):
             word, pos, tag, ends = words[i]
-            c, prev, nxt = _char(text, i), _char(text, i - 1), _char(text, i + 1)
-            prev2, next2 = _char(text, i - 2), _char(text, i + 2)
+            prev2, prev, c, nxt, next2 = chars[i : i + 5]
             f = [
                 "bias",
                 f"c={c}",
@@ -138,11 +132,11 @@ class PlaceTagger:
             if len(word) <= 4:
                 f.append(f"w={word}")
             f.extend(f"suf_{name}{pos}" for name in ends)
-            if word in self._lists.generic:
+            if word in lists.generic:
                 f.append("generic")
-            if word in self._lists.stop:
+            if word in lists.stop:
                 f.append("stop")
-            f.extend(f"next_{name}" for name in self._lists.starting(text, i + 1))
+            f.extend(f"next_{name}" for name in lists.starting(text, i + 1))
             out.append(f)
         return out
 
