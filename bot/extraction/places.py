@@ -37,9 +37,13 @@ _AREAS = "社区|村|镇|街道|小区|工业园|工业区"
 _IN_AREA = re.compile(rf"^.{{2,10}}?({_AREAS}|市场|广场|[路街道]\d*号?)(口|里|头)?(?=.{{3,}})")
 # where a quarrel happens, not who it is with (on a site, the side is the builder, named apart)
 _PUBLIC = {
-    *("市场", "菜市场", "菜市", "菜场", "集市", "夜市", "巴扎", "广场", "公园", "车站", "码头", "工地"),
+    *("市场", "菜市场", "菜市", "菜场", "集市", "夜市", "巴扎", "广场", "公园", "车站", "码头", "工地", "圩", "墟"),
     *("小学", "中学", "学校", "幼儿园"),
 }
+# named alone in a labour or consumer report, a venue is a side when it is a business with a name of its own:
+# not a village office, and not one named with the part of the area it stands in (村口小卖部, 园区鑫达箱包厂)
+_NO_BUSINESS = {"村委会", "居委会", "管委会", "征拆办", "征地办"}
+_LEADING_PART = re.compile(r"^(村口|园区|厂区|[东西南北A-Z]区|村|小区|社区|另一|这家|那家)")
 _CJK_NAME = re.compile(r"^[\u4e00-\u9fa5][\u4e00-\u9fa5A-Za-z0-9]*$")
 # a name in quotation marks (“嘉禾时代”二期工地, “极速网咖”门口, '青丝坊'美发店): people quote shops and compounds
 _QUOTED = re.compile(r"[“\"「『‘']([\u4e00-\u9fa5][\u4e00-\u9fa5A-Za-z0-9]{1,11})[”\"」』’']")
@@ -301,7 +305,7 @@ class PlaceFinder:
             )
         return self._part_patterns[area]
 
-    def sides(self, text: str, found: list[Place]) -> list[str]:
+    def sides(self, text: str, found: list[Place], named: bool = False) -> list[str]:
         """Named businesses and institutions that are a side of the quarrel, not only where it happened: one that
         says, refuses, owes or is complained to or about (蜀香园火锅扣了她工资, 找佳惠超市退钱, 跟县人民医院理论)."""
         out: list[str] = []
@@ -317,9 +321,25 @@ class PlaceFinder:
             if head in self._stop or self._stop_head(own) or self._verbish(head):
                 continue  # 要求医院, 我家店: the words before the suffix are no name
             acts = _SIDE_AFTER.match(text, p.end) or _SIDE_BEFORE.search(text[max(0, p.start - 4) : p.start])
-            if acts or text.count(name) > 1:
+            plain = (
+                p.kind == "venue"
+                and suffix
+                and suffix not in _NO_BUSINESS
+                and len(own) <= 6
+                and own[0] not in self._prefixes
+                and not _LEADING_PART.match(own)
+                and not self._trade(own)
+            )
+            if acts or text.count(name) > 1 or (named and plain):
                 out.append(name)
         return [n for n in out if not any(n != o and n in o for o in out)]  # 健康馆 of ‘康年’健康馆 is one side
+
+    @staticmethod
+    def _trade(own: str) -> bool:
+        """电子 of 电子厂, 竹制品 of 竹制品厂: one common noun before the suffix names a trade, not a business (温记
+        and 鑫达 are names)."""
+        words = nlp.segment(own)
+        return len(words) == 1 and not own.endswith("记") and nlp.word_tag(own) in ("n", "j", "vn")
 
     def candidates(self, text: str) -> list[Place]:
         words = nlp.segment(text)

@@ -47,6 +47,9 @@ def summarize(body: str, limit: int = 80) -> str:
     return body[: cut + 1] if cut > 10 else body[:limit] + "…"
 
 
+_SIDE_CATEGORIES = {"labor", "consumer"}
+
+
 def _with_sides(parties: list[str], sides: list[str]) -> list[str]:
     """The people found, then the businesses that are a side, in the order written, without repeats."""
     return list(dict.fromkeys([*parties, *(s for s in sides if not any(s in p or p in s for p in parties))]))
@@ -106,7 +109,10 @@ class RuleExtractor:
             # a message about a record named by its code adds to that record: it is not a new dispute
             return Extraction(is_dispute=False, phones=phones, id_numbers=id_numbers)
         category, reasons = self._classifier.category(scores, body)
-        parties = _with_sides(parties, self._places.sides(body, candidates))  # 蜀香园火锅扣了她工资
+        # in a labour or consumer report a named business is a side, unless two people are the sides already
+        # (好再来饭店门口两桌客人…王某和李某: where it happened); elsewhere only when it acts (蜀香园火锅扣了她工资)
+        named = category in _SIDE_CATEGORIES and len(parties) < 2
+        parties = _with_sides(parties, self._places.sides(body, candidates, named))
         amount = self._counter.amount(body)
         head_count = self._counter.head_count(body)
         grade = self._classifier.risk(body, head_count, amount)

@@ -579,6 +579,21 @@ def test_a_learnt_place_never_starts_with_a_time_word(ex: RuleExtractor) -> None
     assert ex._places.trim("今早村") == "今早村" and ex._places.trim(None) is None  # too short to be a place
 
 
+@pytest.mark.parametrize(
+    ("text", "parties"),
+    [
+        # the named business of a labour or consumer report is a side, as the guide says, even with no verb after it
+        ("我在燃力健身房办了张年卡三千八，才去了两次就关门了，电话也打不通", ["燃力健身房"]),
+        ("我老公在鑫达砖厂干了半年，工钱一分没拿到，刘某说再等等", ["刘某", "鑫达砖厂"]),
+        # a trade is no name, and a place where the quarrel only happens is no side
+        ("老公在电子厂上班，厂里把他辞退了不给补偿", []),
+        ("马三牛肉面馆门口两个喝了酒的小伙子为几块钱吵起来了", []),
+    ],
+)
+def test_a_named_business_in_labour_and_consumer_reports(ex: RuleExtractor, text: str, parties: list[str]) -> None:
+    assert ex.extract(text, SENT).parties == parties
+
+
 def test_a_market_side_is_no_party(ex: RuleExtractor) -> None:
     got = ex.extract("樊家寨集市东头吕某和郭某为摊位吵起来了", SENT, "樊家寨村")
     assert got.parties == ["吕某", "郭某"]
