@@ -45,6 +45,7 @@ class Classifier:
         self._conflict = CueSet(d.conflict, neg)
         self._report = CueSet(d.report)
         self._not_dispute = CueSet(d.not_dispute, neg)  # 没开会 is no meeting notice
+        self._bulletins = CueSet(d.bulletins)
         self._question = CueSet(d.question)
         self._joking = CueSet(d.joking)
         self._closed = CueSet(d.closed)
@@ -106,6 +107,11 @@ class Classifier:
             )
 
     # ---- dispute or not --------------------------------------------------------------------------------
+
+    def bulletin(self, text: str) -> bool:
+        """The message opens with a bulletin's header (【通报】, 【反诈】), which `clean` takes off the text the other
+        lists read: a bulletin is no report, whatever quarrel it tells of."""
+        return self._bulletins.any(text)
 
     def dispute(self, text: str, has_party: bool, evidence: float, has_place: bool = False) -> Verdict:
         """`evidence`: the keyword weight of all categories together (a topic word weighs `default_weight`).

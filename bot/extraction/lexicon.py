@@ -21,6 +21,8 @@ class DisputeCues(Strict):
     conflict: list[str] = Field(min_length=1)  # a quarrel, a claim, a grievance
     report: list[str] = []  # a report's prefix or wording (上报, 反映)
     not_dispute: list[str] = []  # a notice, a meeting, a patrol that found nothing: never a dispute
+    # a bulletin's header (【通报】, 【反诈】): not a report whatever quarrel words the bulletin holds
+    bulletins: list[str] = []
     joking: list[str] = []  # laughter and jokes: not a dispute unless a party is named
     question: list[str] = []  # asking how to do something
     closed: list[str] = []  # a message that only says an earlier matter is settled

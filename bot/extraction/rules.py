@@ -34,8 +34,11 @@ _PREFIX = re.compile(r"^\s*(?:【[^】]{0,12}】|\[[^\]]{0,12}\]|(?:报告|上�
 
 def clean(text: str) -> str:
     """The report without @mentions and a leading 【矛盾纠纷】 / 报告： on any line."""
-    body = _MENTION.sub("", text.translate(HALF_WIDTH))
-    return _PREFIX.sub("", body).strip()
+    return _PREFIX.sub("", _unmentioned(text)).strip()
+
+
+def _unmentioned(text: str) -> str:
+    return _MENTION.sub("", text.translate(HALF_WIDTH)).strip()
 
 
 def summarize(body: str, limit: int = 80) -> str:
@@ -105,7 +108,7 @@ class RuleExtractor:
         candidates = self._places.candidates(body)
         place = self._places.find(body, candidates)
         verdict = self._classifier.dispute(body, bool(parties), sum(s[0] for s in scores.values()), place is not None)
-        if not verdict.is_dispute or is_follow_up(body):
+        if not verdict.is_dispute or is_follow_up(body) or self._classifier.bulletin(_unmentioned(text)):
             # a message about a record named by its code adds to that record: it is not a new dispute
             return Extraction(is_dispute=False, phones=phones, id_numbers=id_numbers)
         category, reasons = self._classifier.category(scores, body)

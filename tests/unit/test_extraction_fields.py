@@ -10,7 +10,7 @@ import pytest
 
 from bot.clock import SHANGHAI
 from bot.extraction import find_code_ref, follow_up
-from bot.extraction.contacts import id_checksum_ok
+from bot.extraction.contacts import id_checksum_ok, phones
 from bot.extraction.lexicon import ExtractionRules, load_extraction_rules
 from bot.extraction.places import normalise, same_place
 from bot.extraction.rules import RuleExtractor
@@ -779,6 +779,45 @@ def test_risk_after_holdouts_20_and_21(rules_only: RuleExtractor, text: str, ris
 def test_no_dispute_after_holdouts_20_and_21(ex: RuleExtractor, text: str) -> None:
     """An earlier matter settled, a warning, news from elsewhere, a notice under any name: nothing to record."""
     assert not ex.extract(text, SENT).is_dispute
+
+
+@pytest.mark.parametrize(
+    ("text", "risk"),
+    [
+        # holdouts 22 (Poyang Lake, southern Anhui, Lishui) and 23 (Jiaodong, Dalian, Yanbian): the reds they missed
+        ("刚刚我老公气得在屋里磨刀，讲要去砍了他，我拦不住", "high"),
+        ("包装车间二十几个工人讲加班费没算，今天下午三点开始都没上工，在车间里坐着", "high"),
+        ("十几个临时工说工钱少算了，现在都在场里坐着不上工", "high"),
+    ],
+)
+def test_risk_after_holdouts_22_and_23(rules_only: RuleExtractor, text: str, risk: str) -> None:
+    assert rules_only.extract(text, SENT).risk == risk
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "【通报】近期外省发生多起渔船船员酒后斗殴致死案件，各所对辖区码头加强排查，发现苗头及时上报",
+        "【普法】酒后打架斗殴、持刀伤人都要依法追责，遇到矛盾纠纷请第一时间找网格员调解",
+        "海参圈那事昨天在镇上调解了，两边都签了字，这事算了了",
+        "民俗村那两家民宿的事，村里把两家叫一块吃了顿冷面，说开了",
+    ],
+)
+def test_bulletins_and_settled_matters_after_holdouts_22_and_23(ex: RuleExtractor, text: str) -> None:
+    """A bulletin's header is read before clean() takes it off (the old header cues never fired)."""
+    assert not ex.extract(text, SENT).is_dispute
+
+
+def test_a_local_police_bulletin_is_still_a_report(ex: RuleExtractor) -> None:
+    text = "【警情通报】白沙铺镇工业园福瑞鞋厂三十多名工人聚集在厂门口，称厂方拖欠两个月工资，情绪激动"
+    assert ex.extract(text, SENT).is_dispute
+
+
+def test_a_mobile_read_out_digit_by_digit() -> None:
+    """Voice-to-text spells a number out: 一八八零零零零九九二一, 幺三九…; a sum in words is no phone."""
+    assert phones("老人家住在6组 我电话是一八八零零零零九九二一") == ["18800009921"]
+    assert phones("幺三九零零零零幺二三四，麻烦回个电话") == ["13900001234"]
+    assert phones("他欠了一百三十八万八千元") == []
 
 
 @pytest.mark.parametrize(
