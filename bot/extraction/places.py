@@ -451,6 +451,8 @@ class PlaceFinder:
             pieces.pop(0)
         if pieces and (lead := self._stop_head(pieces[0])):
             pieces[0] = pieces[0][len(lead) :]  # 那家铁|馆: jieba glued the demonstrative to the name
+        elif pieces and len(pieces[0]) > 1 and pieces[0][0] == "家" and j >= 0 and bounds[j][2] in ("那", "这", "哪"):
+            pieces[0] = pieces[0][1:]  # 那|家乐|学|教育: jieba glued the measure word to the name (乐学教育)
         naming = [p for p in pieces if p not in self._generic and not p.isdigit()]
         name = "".join(pieces)
         if name.endswith(suffix) and not head:
@@ -464,6 +466,8 @@ class PlaceFinder:
             numbered = len(name) == 2 and self.units.detail.match(text, end) is not None  # 上涌村三社 is a name
             if not numbered:
                 return None  # 请社区, 希望社区: a verb before the suffix, not a name
+        if len(suffix) == 1 and text[end : end + 1] == "某":
+            return None  # 大疃村宫某某: the suffix is a masked name's surname
         if len(suffix) == 1 and text[end : end + 1] in ("着", "了", "住", "过", "在"):
             return None  # 现场围了一圈人: 围 is a verb here, not the end of 塘尾围
         start = s_start - len(name)

@@ -39,7 +39,7 @@ TRAINING = {"c1": 0.1, "c2": 0.01, "max_iterations": 150, "feature.possible_tran
 _BEGIN, _INSIDE, _OUT = "B", "I", "O"
 # what no place name goes on with: a person (孙大妈, 患者家属, 村小组长), a head count (17户), a class, a chat group,
 # 的, a bare number (阳光花园社区200, the start of a phone number or a sum)
-_NOT_A_PLACE = re.compile(r"某|大妈|大爷|大娘|阿姨|家属(?![院楼区])|组长|\d+户|年级|群$|^的|^\d+$")
+_NOT_A_PLACE = re.compile(r"某|大妈|大爷|大娘|阿姨|家属(?![院楼区])|组长|\d+户|年级|群$|^的|^\d+$|[农民户]$")
 
 
 class _Lists:
@@ -193,7 +193,7 @@ def _settle(
         # (柏杨村4组大堰塘, where the model stops at 4组)
         return ruled
     if ruled_span is not None and span[0] == ruled_span[0] and _NOT_A_PLACE.search(text[ruled_span[1] : span[1]]):
-        return ruled  # 金桂社区孙大妈76, 景秀社区幼儿园家长群: what the model added names people, not a place
+        return ruled  # 金桂社区孙大妈76, 景秀社区幼儿园家长群, 双溪口村笋农: what the model added names people
     return place
 
 

@@ -808,6 +808,20 @@ def test_bulletins_and_settled_matters_after_holdouts_22_and_23(ex: RuleExtracto
     assert not ex.extract(text, SENT).is_dispute
 
 
+@pytest.mark.parametrize(
+    ("text", "area", "place"),
+    [
+        ("大疃村宫某某两口子闹离婚，为俩孩子跟谁吵了半年了", "大疃村", "大疃村"),  # 宫 of 宫某某 is a surname
+        ("在湖滨社区门口那家乐学教育给小孩报了数学课交了六千八，现在要退费只肯退两千", None, "乐学教育"),
+        ("龙湾屯屯口 金某开着农用车把崔某某的轿车给刮了", "龙湾屯", "龙湾屯屯口"),
+        ("双溪口村笋农郑某某讲，冬笋卖给外地笋贩子周某，货款四万二只给了一万", "双溪口村", "双溪口村"),  # no 笋农
+        ("南泊子村果农孙某和孙某某地头上的界石让人挪了，两人都说是对方挪的", "南泊子村", "南泊子村"),
+    ],
+)
+def test_places_after_holdouts_22_and_23(ex: RuleExtractor, text: str, area: str | None, place: str) -> None:
+    assert ex.extract(text, SENT, area).location == place
+
+
 def test_a_local_police_bulletin_is_still_a_report(ex: RuleExtractor) -> None:
     text = "【警情通报】白沙铺镇工业园福瑞鞋厂三十多名工人聚集在厂门口，称厂方拖欠两个月工资，情绪激动"
     assert ex.extract(text, SENT).is_dispute
