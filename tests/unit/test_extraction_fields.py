@@ -788,6 +788,8 @@ def test_no_dispute_after_holdouts_20_and_21(ex: RuleExtractor, text: str) -> No
         ("刚刚我老公气得在屋里磨刀，讲要去砍了他，我拦不住", "high"),
         ("包装车间二十几个工人讲加班费没算，今天下午三点开始都没上工，在车间里坐着", "high"),
         ("十几个临时工说工钱少算了，现在都在场里坐着不上工", "high"),
+        ("业主聂某某的车停在树底下，被楼上扔下来的花盆砸了挡风玻璃，想要赔偿", "low"),  # a pot that fell
+        ("李某拿石头砸了他家窗户玻璃", "high"),
     ],
 )
 def test_risk_after_holdouts_22_and_23(rules_only: RuleExtractor, text: str, risk: str) -> None:
