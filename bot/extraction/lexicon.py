@@ -145,6 +145,8 @@ class PartyCues(Strict):
     formal_org_suffixes: list[str] = []  # registered names, verbs allowed: 丰收农民专业合作社
     org_stop: list[str] = []  # tokens an organisation name never contains
     roles: list[str] = []  # words written before a name (车主张某): jieba keeps them whole
+    # categories in which a named business is a side even with no verb after it (the employer, the shop)
+    business_sides: list[str] = ["labor", "consumer"]
 
 
 class TimeCues(Strict):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.clock import SHANGHAI
@@ -13,7 +14,7 @@ from bot.extraction.classify import Classifier
 from bot.extraction.contacts import id_checksum_ok
 from bot.extraction.cues import REGEX_PREFIX
 from bot.extraction.dialect import Dialect, as_written
-from bot.extraction.lexicon import ExtractionRules, load_extraction_rules
+from bot.extraction.lexicon import FILE_NAME, ExtractionRules, load_extraction_rules
 from bot.extraction.numbers import Counter
 from bot.extraction.parties import PartyFinder
 from bot.extraction.places import PlaceFinder
@@ -22,7 +23,7 @@ from bot.extraction.tagger import MODEL_FILE, PlaceTagger
 from bot.extraction.types import REQUIRED_FIELDS, Extraction
 from bot.extraction.when import TimeFinder
 from bot.privacy import HALF_WIDTH
-from config.rules import Rules
+from config.rules import RuleFileError, Rules
 
 log = logging.getLogger(__name__)
 
@@ -50,9 +51,6 @@ def summarize(body: str, limit: int = 80) -> str:
     return body[: cut + 1] if cut > 10 else body[:limit] + "…"
 
 
-_SIDE_CATEGORIES = {"labor", "consumer"}
-
-
 def _with_sides(parties: list[str], sides: list[str]) -> list[str]:
     """The people found, then the businesses that are a side, in the order written, without repeats."""
     return list(dict.fromkeys([*parties, *(s for s in sides if not any(s in p or p in s for p in parties))]))
@@ -76,6 +74,10 @@ class RuleExtractor:
             [*places.venues, *places.areas, *places.details, *self.lexicon.parties.roles, *places.known, *whole],
             split=places.split,
         )
+        codes = [c.code for c in rules.categories.categories]
+        if unknown := sorted(set(self.lexicon.parties.business_sides) - set(codes)):
+            problem = f"unknown categories {unknown}; categories.yaml has {codes}"
+            raise RuleFileError(Path(FILE_NAME), None, "parties.business_sides", problem)
         self._classifier = Classifier(rules, self.lexicon)
         self._places = PlaceFinder(places, time_words)
         self.tagger: PlaceTagger | None = None  # the learnt judge of the rules' places and its own
@@ -109,12 +111,12 @@ class RuleExtractor:
         place = self._places.find(body, candidates)
         verdict = self._classifier.dispute(body, bool(parties), sum(s[0] for s in scores.values()), place is not None)
         if not verdict.is_dispute or is_follow_up(body) or self._classifier.bulletin(_unmentioned(text)):
-            # a message about a record named by its code adds to that record: it is not a new dispute
+            # a message about a record named by its code adds to that record, and a bulletin reports nothing here
             return Extraction(is_dispute=False, phones=phones, id_numbers=id_numbers)
         category, reasons = self._classifier.category(scores, body)
         # in a labour or consumer report a named business is a side, unless two people are the sides already
         # (好再来饭店门口两桌客人…王某和李某: where it happened); elsewhere only when it acts (蜀香园火锅扣了她工资)
-        named = category in _SIDE_CATEGORIES and len(parties) < 2
+        named = category in self.lexicon.parties.business_sides and len(parties) < 2
         parties = _with_sides(parties, self._places.sides(body, candidates, named))
         amount = self._counter.amount(body)
         head_count = self._counter.head_count(body)

@@ -824,6 +824,18 @@ def test_places_after_holdouts_22_and_23(ex: RuleExtractor, text: str, area: str
     assert ex.extract(text, SENT, area).location == place
 
 
+def test_a_station_names_the_categories_whose_businesses_are_sides() -> None:
+    lexicon = load_extraction_rules()
+    parties = lexicon.parties.model_copy(update={"business_sides": ["labor", "consumer", "medical"]})
+    station = RuleExtractor(load_rules(RULES_DIR), lexicon=lexicon.model_copy(update={"parties": parties}))
+    text = "我妈在康宁诊所打了三天吊针，越打越严重，现在住院了，诊所不认"
+    assert "康宁诊所" not in RuleExtractor(load_rules(RULES_DIR), lexicon=lexicon).extract(text, SENT).parties
+    assert "康宁诊所" in station.extract(text, SENT).parties
+    typo = lexicon.parties.model_copy(update={"business_sides": ["labour"]})
+    with pytest.raises(RuleFileError, match="business_sides"):
+        RuleExtractor(load_rules(RULES_DIR), lexicon=lexicon.model_copy(update={"parties": typo}))
+
+
 def test_a_local_police_bulletin_is_still_a_report(ex: RuleExtractor) -> None:
     text = "【警情通报】白沙铺镇工业园福瑞鞋厂三十多名工人聚集在厂门口，称厂方拖欠两个月工资，情绪激动"
     assert ex.extract(text, SENT).is_dispute
