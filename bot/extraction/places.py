@@ -321,25 +321,18 @@ class PlaceFinder:
             if head in self._stop or self._stop_head(own) or self._verbish(head):
                 continue  # 要求医院, 我家店: the words before the suffix are no name
             acts = _SIDE_AFTER.match(text, p.end) or _SIDE_BEFORE.search(text[max(0, p.start - 4) : p.start])
-            plain = (
-                p.kind == "venue"
-                and suffix
-                and suffix not in _NO_BUSINESS
-                and len(own) <= 6
-                and own[0] not in self._prefixes
-                and not _LEADING_PART.match(own)
-                and not self._trade(own)
-            )
-            if acts or text.count(name) > 1 or (named and plain):
+            if acts or text.count(name) > 1 or (named and p.kind == "venue" and self._business(own, suffix)):
                 out.append(name)
         return [n for n in out if not any(n != o and n in o for o in out)]  # 健康馆 of ‘康年’健康馆 is one side
 
-    @staticmethod
-    def _trade(own: str) -> bool:
-        """电子 of 电子厂, 竹制品 of 竹制品厂: one common noun before the suffix names a trade, not a business (温记
-        and 鑫达 are names)."""
+    def _business(self, own: str, suffix: str) -> bool:
+        """A venue's name that names a business of its own: not a village office, not led by the area's part or a
+        county prefix (村口小卖部, 园区鑫达箱包厂, 县医院), and not a trade: one common noun before the suffix (电子 of
+        电子厂, 竹制品 of 竹制品厂; 温记 and 鑫达 are names, though 仁心 and 同心 read as nouns too)."""
+        if not suffix or suffix in _NO_BUSINESS or len(own) > 6 or own[0] in self._prefixes or _LEADING_PART.match(own):
+            return False
         words = nlp.segment(own)
-        return len(words) == 1 and not own.endswith("记") and nlp.word_tag(own) in ("n", "j", "vn")
+        return not (len(words) == 1 and not own.endswith("记") and nlp.word_tag(own) in ("n", "j", "vn"))
 
     def candidates(self, text: str) -> list[Place]:
         words = nlp.segment(text)
