@@ -11,8 +11,10 @@ _FULL = re.compile(r"(?<![A-Za-z0-9])#?\s?JF-?(\d{8})-?(\d{1,6})(?!\d)", re.I)
 _HASH = re.compile(r"(?<![0-9A-Za-z])[#＃]\s?(\d{1,6})(?![\d#＃])")  # not 3#楼 (building 3), not a #话题#
 _SPOKEN = re.compile(r"(?:纠纷|编号|单号)\s?(\d{1,6})\s?号?(?!\d)")
 # what people write right after a record's code: 补充：…, 进展 …
-_ADDS = re.compile(r"^[\s:：,，]*(?:补充|进展|更新)?[\s:：,，]*")
-_ADDING = re.compile(r"[\s:：,，]*(?:补充|进展|更新)")
+_ADDS = re.compile(r"^[\s:：,，]*(?:补充|进展|更新|反馈|跟进)?[\s:：,，]*")
+# a code named after the matter adds to it when 补充 (or the like) follows, or, for 纠纷23号, a comma or colon
+_ADDING = re.compile(r"[\s:：,，]*(?:补充|进展|更新|反馈|跟进)")
+_SPOKEN_APART = re.compile(r"[，,：:]")
 _LEADING = re.compile(r"^(?:@\S+\s+)*")  # the bot's and officers' @-names before the code
 
 
@@ -64,15 +66,18 @@ def _follow_up_ref(text: str) -> tuple[CodeRef, bool] | None:
         return None
     leading = ref.start <= _matched(_LEADING, text) + 1
     hashed = ref.text.lstrip().startswith(("#", "＃"))
-    if not leading and ref.day is None and not (hashed and _ADDING.match(text, ref.end)):
-        return None  # 派单 #1 is a verb the bot does not know, not an update
+    spoken = not hashed and ref.day is None
+    adding = _ADDING.match(text, ref.end) or (spoken and _SPOKEN_APART.match(text, ref.end))
+    if not leading and ref.day is None and not adding:
+        return None  # 派单 #1 is a verb the bot does not know; 上次纠纷7号那家又吵起来了 is a new quarrel
     return ref, leading
 
 
 def follow_up(text: str) -> FollowUp | None:
     """A message that adds to a named record, or None: one that starts with a record's code (#0007 补充：…,
-    纠纷7号…), or names it later by its full code (恒达建材厂韩某那个事，JF-20270605-0022 补充：…) or by # and 补充
-    (红杞园那个 #0052 补充：…). A bare 纠纷7号 inside a sentence is not enough. The rest is the message without the
+    纠纷7号…), or names it later by its full code (恒达建材厂韩某那个事，JF-20270605-0022 补充：…), by # and 补充 or
+    反馈 (红杞园那个 #0052 补充：…), or as 纠纷23号 set apart by commas (分地那个，纠纷23号，乡司法所再调一次). A bare
+    纠纷7号 inside a sentence is not enough. The rest is the message without the
     code and the 补充 after it, what came before it kept (it says which matter)."""
     found = _follow_up_ref(text)
     if found is None:

@@ -63,6 +63,8 @@ def test_verbs_and_synonyms(text: str, verb: str) -> None:
         # the matter first, then its code: still an update, what came before kept
         ("恒达建材厂韩某那个事，JF-20270605-0022 补充：厂里同意再出三万", 22, "恒达建材厂韩某那个事，厂里同意再出三万"),
         ("红杞园那个海某某 #0052 补充：工钱给了", 52, "红杞园那个海某某，工钱给了"),
+        ("龙坪寨挑夫的事 #0027 反馈：两边已经坐下来谈了", 27, "龙坪寨挑夫的事，两边已经坐下来谈了"),
+        ("阿某某家姑娘分地那个，纠纷23号，乡司法所下周二再调一次", 23, "阿某某家姑娘分地那个，乡司法所下周二再调一次"),
     ],
 )
 def test_leading_code_means_supplement(text: str, number: int, args: str) -> None:
