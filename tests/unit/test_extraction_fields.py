@@ -790,6 +790,10 @@ def test_no_dispute_after_holdouts_20_and_21(ex: RuleExtractor, text: str) -> No
         ("十几个临时工说工钱少算了，现在都在场里坐着不上工", "high"),
         ("业主聂某某的车停在树底下，被楼上扔下来的花盆砸了挡风玻璃，想要赔偿", "low"),  # a pot that fell
         ("李某拿石头砸了他家窗户玻璃", "high"),
+        # holdout24 (Liangshan, northern Guangxi, western Hunan)
+        ("蒙某某说地被村里拿去修停车场，租金两年没给，今天上午他把停车场入口用石头堵了，游客车子进不来", "high"),
+        ("两个人在安置点广场吵，吉某某说哪个敢来收地就打断他的腿", "high"),
+        ("王某家盖新房把去槟榔园的那条老路堵了，后面五户人家进出都要绕很远", "medium"),  # a path built over
     ],
 )
 def test_risk_after_holdouts_22_and_23(rules_only: RuleExtractor, text: str, risk: str) -> None:
