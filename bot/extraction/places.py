@@ -444,8 +444,6 @@ class PlaceFinder:
             pieces.pop(0)
         if pieces and (lead := self._stop_head(pieces[0])):
             pieces[0] = pieces[0][len(lead) :]  # 那家铁|馆: jieba glued the demonstrative to the name
-        elif pieces and len(pieces[0]) > 1 and pieces[0][0] == "家" and j >= 0 and bounds[j][2] in ("那", "这", "哪"):
-            pieces[0] = pieces[0][1:]  # 那|家乐|学|教育: jieba glued the measure word to the name (乐学教育)
         naming = [p for p in pieces if p not in self._generic and not p.isdigit()]
         name = "".join(pieces)
         if name.endswith(suffix) and not head:

@@ -10,10 +10,10 @@ from bot.extraction import contacts
 _FULL = re.compile(r"(?<![A-Za-z0-9])#?\s?JF-?(\d{8})-?(\d{1,6})(?!\d)", re.I)
 _HASH = re.compile(r"(?<![0-9A-Za-z])[#＃]\s?(\d{1,6})(?![\d#＃])")  # not 3#楼 (building 3), not a #话题#
 _SPOKEN = re.compile(r"(?:纠纷|编号|单号)\s?(\d{1,6})\s?号?(?!\d)")
-# what people write right after a record's code: 补充：…, 进展 …
-_ADDS = re.compile(r"^[\s:：,，]*(?:补充|进展|更新|反馈|跟进)?[\s:：,，]*")
-# a code named after the matter adds to it when 补充 (or the like) follows, or, for 纠纷23号, a comma or colon
+# what people write right after a record's code (补充：…, 进展 …): a code named after the matter adds to it
+# when 补充 (or the like) follows, or, for 纠纷23号, a comma or colon
 _ADDING = re.compile(r"[\s:：,，]*(?:补充|进展|更新|反馈|跟进)")
+_ADDS = re.compile(rf"^(?:{_ADDING.pattern})?[\s:：,，]*")  # what to take off after the code
 _SPOKEN_APART = re.compile(r"[，,：:]")
 _LEADING = re.compile(r"^(?:@\S+\s+)*")  # the bot's and officers' @-names before the code
 

@@ -101,7 +101,8 @@ class RuleExtractor:
         return self._dialect.mandarin(text)
 
     def extract(self, text: str, sent_at: datetime, area: str | None = None) -> Extraction:
-        written = clean(text)
+        unmentioned = _unmentioned(text)  # a bulletin's header is read here, before clean() takes it off
+        written = _PREFIX.sub("", unmentioned).strip()  # what clean(text) gives
         id_numbers, id_spans = contacts.id_numbers(written)
         phones = contacts.phones(written, id_spans)
         body = self.reading(written)  # what the lists read; names and places are cut from `written`
@@ -110,7 +111,7 @@ class RuleExtractor:
         candidates = self._places.candidates(body)
         place = self._places.find(body, candidates)
         verdict = self._classifier.dispute(body, bool(parties), sum(s[0] for s in scores.values()), place is not None)
-        if not verdict.is_dispute or is_follow_up(body) or self._classifier.bulletin(_unmentioned(text)):
+        if not verdict.is_dispute or is_follow_up(body) or self._classifier.bulletin(unmentioned):
             # a message about a record named by its code adds to that record, and a bulletin reports nothing here
             return Extraction(is_dispute=False, phones=phones, id_numbers=id_numbers)
         category, reasons = self._classifier.category(scores, body)
