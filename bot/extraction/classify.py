@@ -40,11 +40,11 @@ class Grade:
 class Classifier:
     def __init__(self, rules: Rules, lexicon: ExtractionRules) -> None:
         self.rules, self.lexicon = rules, lexicon
-        neg = lexicon.risk.negations
+        neg, hedges = lexicon.risk.negations, lexicon.risk.hedges
         d = lexicon.dispute
-        self._conflict = CueSet(d.conflict, neg)
+        self._conflict = CueSet(d.conflict, neg, hedges)
         self._report = CueSet(d.report)
-        self._not_dispute = CueSet(d.not_dispute, neg)  # 没开会 is no meeting notice
+        self._not_dispute = CueSet(d.not_dispute, neg, hedges)  # 没开会 is no meeting notice
         self._bulletins = CueSet(d.bulletins)
         self._question = CueSet(d.question)
         self._joking = CueSet(d.joking)
@@ -63,10 +63,10 @@ class Classifier:
         self._cause = [re.compile(c.removeprefix(REGEX_PREFIX)) for c in cats.cause]
         self._cause_bonus = cats.cause_bonus
         self._topic = min(cats.default_weight, cats.strong_weight)  # what a topic word weighs at least
-        self._high = CueSet(rules.risk.high, neg)
-        self._medium = CueSet(rules.risk.medium, neg)
+        self._high = CueSet(rules.risk.high, neg, hedges)
+        self._medium = CueSet(rules.risk.medium, neg, hedges)
         self._calm = CueSet(lexicon.risk.calm)
-        self._crowd = CueSet(lexicon.risk.crowd_words, neg)  # 目前还没有聚集 is no crowd
+        self._crowd = CueSet(lexicon.risk.crowd_words, neg, hedges)  # 目前还没有聚集 is no crowd
 
     def learn_shipped(self) -> None:
         """Learn from the examples shipped in ngram_examples.yaml (what start-up does)."""

@@ -19,9 +19,10 @@ class Hit:
 
 
 class CueSet:
-    """Finds the cues of one list in a text; a cue right after a negation (没动手) does not fire."""
+    """Finds the cues of one list in a text; a cue right after a negation (没动手) does not fire, unless that
+    negation ends a hedge (搞不好就不活了: 'he may well', not 'he may not')."""
 
-    def __init__(self, cues: Iterable[str], negations: Iterable[str] = ()) -> None:
+    def __init__(self, cues: Iterable[str], negations: Iterable[str] = (), hedges: Iterable[str] = ()) -> None:
         self._plain: list[str] = []
         self._regex: list[tuple[str, re.Pattern[str]]] = []
         self._always: list[int] = []  # the `re:` cues, tried on every text
@@ -38,6 +39,7 @@ class CueSet:
                     self._infix.setdefault(cue[0], []).append((len(self._regex), cue[1]))
                     self._regex.append((cue, re.compile(re.escape(cue[0]) + _INFIX + re.escape(cue[1]))))
         self._negations = tuple(n for n in negations if n)
+        self._hedges = tuple(h for h in hedges if h)
         self._always_patterns = [self._regex[i] for i in self._always]
         # the plain cues by their first character, as positions in the list: a text is searched only for the cues
         # that start with one of its characters, in the order they were listed
@@ -94,7 +96,10 @@ class CueSet:
     def _negated(self, text: str, start: int) -> bool:
         # 没动手, 没有打起来, 没敢动手: a negation ending at most one character before the cue
         window = text[max(0, start - 4) : start]
-        return window.endswith(self._negations) or window[:-1].endswith(self._negations)
+        for end in (start, start - 1):
+            if window[: len(window) - (start - end)].endswith(self._negations):
+                return not (self._hedges and text[max(0, end - 6) : end].endswith(self._hedges))
+        return False
 
 
 def longest_first(words: Iterable[str]) -> list[str]:

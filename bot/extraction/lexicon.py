@@ -45,6 +45,7 @@ class RiskCues(Strict):
     """Helpers for risk.yaml: what cancels a cue, and the figures that raise a record to medium or high."""
 
     negations: list[str] = ["没", "未", "没有", "不曾"]
+    hedges: list[str] = []  # words ending in a negation that do not negate (搞不好 'may well')
     calm: list[str] = []  # low-risk cues shown as reasons (情绪稳定, 已劝开)
     crowd_words: list[str] = []  # gathering verbs that make a head count a crowd
     crowd_size: int = Field(default=10, ge=2)

@@ -317,6 +317,13 @@ def test_risk_reasons_and_negation(ex: RuleExtractor) -> None:
     assert yellow.risk == "medium" and "黄:信访" in yellow.reasons
 
 
+def test_a_hedge_is_no_negation(ex: RuleExtractor) -> None:
+    # 搞不好 ends in 不好, a negation, yet says 'he may well': the threat stands; 不好不活了 would not
+    red = ex.extract("石门村杜某为低保的事跟村干部闹，说搞不好就不活了", SENT)
+    assert red.risk == "high" and any(r.startswith("红:不活了") for r in red.reasons)
+    assert ex.extract("石门村杜某为低保的事跟村干部闹，说也不好不活了吧", SENT).risk != "high"
+
+
 def test_a_thread_joined_is_one_report(ex: RuleExtractor) -> None:
     thread = [
         "@警务助手 报个纠分",
