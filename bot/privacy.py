@@ -25,8 +25,12 @@ _NON_NAME_SUFFIXES = (
     "大哥",
     "老板",
 )
-# common compound surnames, so 欧阳某 not 欧某
-_COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "慕容", "令狐", "司徒", "夏侯")
+# the Han two-character surnames (复姓), so 欧阳某 not 欧某; the extractor reads names with the same list
+COMPOUND_SURNAMES = (
+    *("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "慕容", "令狐", "司徒", "夏侯", "尉迟", "公孙", "申屠", "濮阳"),
+    *("闻人", "淳于", "钟离", "单于", "百里", "长孙", "宇文", "轩辕", "端木", "南宫", "西门", "呼延", "赫连", "澹台"),
+    *("公冶", "宗政", "拓跋", "独孤", "东郭", "左丘", "万俟", "太史", "第五", "司空", "仲孙", "夹谷", "乐正", "梁丘"),
+)
 
 
 def mask_phone(phone: str) -> str:
@@ -43,7 +47,7 @@ def mask_name(name: str) -> str:
     name = name.strip()
     if not name or name.endswith(_NON_NAME_SUFFIXES) or not _is_chinese(name):
         return name if name and _is_chinese(name) else "某人"
-    surname = next((s for s in _COMPOUND_SURNAMES if name.startswith(s)), name[0])
+    surname = next((s for s in COMPOUND_SURNAMES if name.startswith(s)), name[0])
     return f"{surname}某"
 
 

@@ -141,6 +141,8 @@ class PartyCues(Strict):
     """How people and organisations are written in reports."""
 
     titles: list[str] = Field(min_length=1)  # 某, 某某, 女士, 阿姨 ...
+    # two-character surnames beside the Han ones in code (吉克, 阿苏: Yi clan names), so 吉克某某 is not 克某某
+    surnames: list[str] = []
     org_suffixes: list[str] = []  # after 某: 某建筑公司, 某超市
     named_org_suffixes: list[str] = []  # after a name: 锦华物业, 龙泉物业公司
     formal_org_suffixes: list[str] = []  # registered names, verbs allowed: 丰收农民专业合作社

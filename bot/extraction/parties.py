@@ -7,6 +7,7 @@ import re
 from bot.extraction import nlp
 from bot.extraction.cues import longest_first
 from bot.extraction.lexicon import PartyCues
+from bot.privacy import COMPOUND_SURNAMES
 
 # 百家姓 (the Song-dynasty list, as jionlp also ships it) plus common surnames it lacks (闫, 佘 ...).
 SURNAMES = "".join(
@@ -23,7 +24,6 @@ SURNAMES = "".join(
         "肖苟芦兰练谌仝麦卿冼粟庹揭矫禤隋邸檀郄"
     )
 )
-COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "慕容", "令狐", "司徒", "夏侯", "尉迟", "公孙")
 _CJK = re.compile(r"^[\u4e00-\u9fa5]+$")
 _GLUE = "的在和与被把给说是了也都就还跟同对向从某找去到"  # never inside an organisation's name
 _FUNCTION = set("和在与被给向对把跟同从到是了的个家让找")  # 和某公司: 和 is a word here, not a surname
@@ -49,7 +49,7 @@ class PartyFinder:
     def __init__(self, cues: PartyCues, generic: set[str] | None = None) -> None:
         self._generic = generic or set()  # trade words (装修, 物流) that do not name a company on their own
         titles = "|".join(re.escape(t) for t in longest_first(cues.titles))
-        compound = "|".join(COMPOUND_SURNAMES)
+        compound = "|".join(longest_first([*COMPOUND_SURNAMES, *cues.surnames]))
         self._person = re.compile(rf"(({compound}|[{SURNAMES}])(?:{titles}))")
         org = "|".join(re.escape(s) for s in longest_first(cues.org_suffixes))
         self._some_org = re.compile(rf"某(?:(?![{_GLUE}])[\u4e00-\u9fa5]){{0,6}}?(?:{org})")
@@ -72,7 +72,7 @@ class PartyFinder:
                 found.append((start, name))
                 taken.append((start, start + len(name)))
         for m in self._person.finditer(text):
-            if any(s <= m.start() < e or s == m.start() + 1 for s, e in taken):
+            if any(s <= m.start() < e or s == m.end(2) for s, e in taken):
                 continue  # inside an organisation, or the 某 of 某超市 after 和/在
             if (m.start() > 0 and text[m.start() - 1] == "某") or m.start() not in starts:
                 continue  # the 某 of 某某某 written by a careless hand; 旁边某 is no 边某
@@ -85,6 +85,8 @@ class PartyFinder:
             initial, at = m.group(1), m.start()
             if initial in SURNAMES or initial in _FUNCTION or initial in _NOT_INITIAL or initial in _GLUE:
                 continue  # a surname the pattern above judged; 和某, 这某 are no names
+            if any(at == s + len(name) - len(m.group(2)) - 1 for s, name in found):
+                continue  # the 克 of 吉克某某, a two-character surname the pattern above found
             if at not in starts or at + 1 not in starts or any(s <= at < e for s, e in taken):
                 continue  # the character must be a word of its own (职工/买/某某), outside an organisation
             found.append((at, m.group(0)))

@@ -289,6 +289,20 @@ def test_masked_names_whatever_their_first_character(ex: RuleExtractor, text: st
 
 
 @pytest.mark.parametrize(
+    ("text", "parties"),
+    [  # holdout24 (Liangshan): a Yi clan name is the surname, not its first or second character
+        ("阿吉村吉克某某和俄木某某为草山的事吵起来了", ["吉克某某", "俄木某某"]),
+        ("沙马某某家的羊跑进海来某的苦荞地", ["沙马某某", "海来某"]),
+        # Han two-character surnames beyond the common ten
+        ("申屠某和淳于某为车位吵架", ["申屠某", "淳于某"]),
+        ("小区西门某超市和上官某为退货吵起来", ["某超市", "上官某"]),  # 西门 is a gate here
+    ],
+)
+def test_two_character_surnames(ex: RuleExtractor, text: str, parties: list[str]) -> None:
+    assert ex.extract(text, SENT).parties == parties
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "大家好，我是幸福村新来的包村民警小陈，以后有事可以在群里说🙏",
