@@ -133,6 +133,8 @@ class PlaceCues(Strict):
     groups: list[str] = Field(default=GROUPS, min_length=1)
     buildings: list[str] = Field(default=BUILDINGS, min_length=1)
     numbered: list[str] = NUMBERED
+    # what the tagger may not add after the rules' place (金桂社区孙大妈, 双溪口村笋农): words, or `re:` patterns
+    not_a_place: list[str] = []
     # the learnt tagger weighs the rules' chosen place this many times its own probability (0: no tagger)
     tagger_prior: float = Field(default=2.0, ge=0)
 

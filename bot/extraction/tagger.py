@@ -37,9 +37,6 @@ FEATURES_VERSION = 1
 # L1/L2 weights and iterations, chosen by leave-one-set-out (benchmarks/extraction.py --by-set)
 TRAINING = {"c1": 0.1, "c2": 0.01, "max_iterations": 150, "feature.possible_transitions": True}
 _BEGIN, _INSIDE, _OUT = "B", "I", "O"
-# what no place name goes on with: a person (孙大妈, 患者家属, 村小组长), a head count (17户), a class, a chat group,
-# 的, a bare number (阳光花园社区200, the start of a phone number or a sum)
-_NOT_A_PLACE = re.compile(r"某|大妈|大爷|大娘|阿姨|家属(?![院楼区])|组长|\d+户|年级|群$|^的|^\d+$|[农民户]$")
 
 
 class _Lists:
@@ -92,6 +89,10 @@ class PlaceTagger:
     def __init__(self, cues: PlaceCues, model: Path | None = MODEL_FILE, prior: float = 2.0) -> None:
         self._lists = _Lists(cues)
         self.units = Units.of(cues)
+        self._goes_on = re.compile(
+            "|".join(w[len(REGEX_PREFIX) :] if w.startswith(REGEX_PREFIX) else re.escape(w) for w in cues.not_a_place)
+            or "(?!)"
+        )
         self.prior = prior
         self._tagger: Any = None
         if model is not None:
@@ -172,29 +173,25 @@ class PlaceTagger:
                 best = (chance, (start, end))
         if best[1] is None:
             return None
-        return _settle(text, best[1], ruled, ruled_span, units)
+        return self.settle(text, best[1], ruled, ruled_span)
 
-
-def _settle(
-    text: str,
-    span: tuple[int, int],
-    ruled: str | None,
-    ruled_span: tuple[int, int] | None,
-    units: Units = DEFAULT_UNITS,
-) -> str | None:
-    """The model's span as a place, within what the lists know: where a name starts, how much detail follows it,
-    and that no person or head count goes on from it."""
-    if ruled_span is not None and ruled_span[0] < span[0] < ruled_span[1]:
-        # the lists know where a name starts (霞光路与兴港路交叉口, not 港路交叉口): the model may only lengthen it
-        span = (ruled_span[0], max(span[1], ruled_span[1]))
-    place = normalise(text[span[0] : span[1]], units)
-    if ruled is not None and (same_place(ruled, place, units) or _head_of(span, ruled_span)):
-        # the model picks which place; the detail grammar says how much of what follows belongs to it
-        # (柏杨村4组大堰塘, where the model stops at 4组)
-        return ruled
-    if ruled_span is not None and span[0] == ruled_span[0] and _NOT_A_PLACE.search(text[ruled_span[1] : span[1]]):
-        return ruled  # 金桂社区孙大妈76, 景秀社区幼儿园家长群, 双溪口村笋农: what the model added names people
-    return place
+    def settle(
+        self, text: str, span: tuple[int, int], ruled: str | None, ruled_span: tuple[int, int] | None
+    ) -> str | None:
+        """The model's span as a place, within what the lists know: where a name starts, how much detail follows
+        it, and that no person or head count goes on from it (extraction.yaml places.not_a_place)."""
+        units = self.units
+        if ruled_span is not None and ruled_span[0] < span[0] < ruled_span[1]:
+            # the lists know where a name starts (霞光路与兴港路交叉口, not 港路交叉口): the model may only lengthen it
+            span = (ruled_span[0], max(span[1], ruled_span[1]))
+        place = normalise(text[span[0] : span[1]], units)
+        if ruled is not None and (same_place(ruled, place, units) or _head_of(span, ruled_span)):
+            # the model picks which place; the detail grammar says how much of what follows belongs to it
+            # (柏杨村4组大堰塘, where the model stops at 4组)
+            return ruled
+        if ruled_span is not None and span[0] == ruled_span[0] and self._goes_on.search(text[ruled_span[1] : span[1]]):
+            return ruled  # 金桂社区孙大妈76, 景秀社区幼儿园家长群, 双溪口村笋农: what the model added names people
+        return place
 
 
 def _head_of(span: tuple[int, int] | None, outer: tuple[int, int] | None) -> bool:

@@ -19,7 +19,6 @@ from bot.extraction.tagger import (
     MODEL_FILE,
     PlaceTagger,
     _clean_span,
-    _settle,
     digest,
     labels_for,
     trained_on,
@@ -138,17 +137,19 @@ def test_the_tagger_picks_the_place_and_the_grammar_its_details(ex: RuleExtracto
     assert ex.extract(text, SENT, "柏杨村").location == "柏杨村4组大堰塘"
 
 
-def test_the_model_may_lengthen_a_name_but_not_start_it_nor_add_people() -> None:
+def test_the_model_may_lengthen_a_name_but_not_start_it_nor_add_people(ex: RuleExtractor) -> None:
+    assert ex.tagger is not None
+    settle = ex.tagger.settle
     text = "霞光路与兴港路交叉口刚刚一台电动车撞到一个小孩"
     ruled = (0, 10)
-    assert _settle(text, (5, 10), "霞光路与兴港路交叉口", ruled) == "霞光路与兴港路交叉口"  # not 港路交叉口
+    assert settle(text, (5, 10), "霞光路与兴港路交叉口", ruled) == "霞光路与兴港路交叉口"  # not 港路交叉口
     text = "云梯工业园宏骏鞋业厂门口围了十几个工人"
-    assert _settle(text, (5, 10), "云梯工业园宏骏鞋业", (0, 9)) == "云梯工业园宏骏鞋业厂"  # lengthened from its start
+    assert settle(text, (5, 10), "云梯工业园宏骏鞋业", (0, 9)) == "云梯工业园宏骏鞋业厂"  # lengthened from its start
     text = "金桂社区孙大妈76岁了，儿女都不管"
-    assert _settle(text, (0, 9), "金桂社区", (0, 4)) == "金桂社区"
+    assert settle(text, (0, 9), "金桂社区", (0, 4)) == "金桂社区"
     text = "景秀社区幼儿园家长群里两个家长吵起来了"
-    assert _settle(text, (0, 10), "景秀社区幼儿园", (0, 7)) == "景秀社区幼儿园"
+    assert settle(text, (0, 10), "景秀社区幼儿园", (0, 7)) == "景秀社区幼儿园"
     text = "阳光花园社区200户业主"
-    assert _settle(text, (0, 9), "阳光花园社区", (0, 6)) == "阳光花园社区"
+    assert settle(text, (0, 9), "阳光花园社区", (0, 6)) == "阳光花园社区"
     text = "马蹄峪村后山松树林里两家为砍树吵起来"
-    assert _settle(text, (0, 9), "马蹄峪村", (0, 4)) == "马蹄峪村后山松树林"  # a place goes on: the model's
+    assert settle(text, (0, 9), "马蹄峪村", (0, 4)) == "马蹄峪村后山松树林"  # a place goes on: the model's
