@@ -33,7 +33,7 @@ VERBS: dict[str, str] = {
 }
 _VERB_RE = re.compile("|".join(re.escape(v) for v in sorted(VERBS, key=len, reverse=True)), re.IGNORECASE)
 _LEADING_MENTIONS = re.compile(r"^(?:@\S+\s+)+")
-_CODE = re.compile(r"(?:#\s*|JF-?\d{8}-?|编号\s*)?0*(\d{1,9})(?!\d)", re.IGNORECASE)
+_CODE = re.compile(r"(?:#\s*|JF-?\d{8}-?|编号\s*|纠纷\s*|第)?0*(\d{1,9})(?!\d)(?:号纠纷|号)?", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Follow-ups that name a record: #0007, #7, JF-20261118-0031 (with or without the # and the dashes), 纠纷7号."""
+"""Follow-ups that name a record: #0007, #7, JF-20261118-0031 (with or without the # and the dashes), 纠纷7号,
+27号纠纷, 编号0045."""
 
 from __future__ import annotations
 
@@ -9,13 +10,16 @@ from bot.extraction import contacts
 
 _FULL = re.compile(r"(?<![A-Za-z0-9])#?\s?JF-?(\d{8})-?(\d{1,6})(?!\d)", re.I)
 _HASH = re.compile(r"(?<![0-9A-Za-z])[#＃]\s?(\d{1,6})(?![\d#＃])")  # not 3#楼 (building 3), not a #话题#
-_SPOKEN = re.compile(r"(?:纠纷|编号|单号)\s?(\d{1,6})\s?号?(?!\d)")
+_SPOKEN = re.compile(r"(?:纠纷|编号|单号)\s?(\d{1,6})\s?号?(?!\d)|(?<![\d月])第?(\d{1,6})号纠纷")
+_NAMED = ("编号", "单号")  # a code named as such (编号0045嗰单): a follow-up wherever it stands
 # what people write right after a record's code (补充：…, 进展 …): a code named after the matter adds to it
 # when 补充 (or the like) follows, or, for 纠纷23号, a comma or colon
 _ADDING = re.compile(r"[\s:：,，]*(?:补充|进展|更新|反馈|跟进)")
 _ADDS = re.compile(rf"^(?:{_ADDING.pattern})?[\s:：,，]*")  # what to take off after the code
 _SPOKEN_APART = re.compile(r"[，,：:]")
-_LEADING = re.compile(r"^(?:@\S+\s+)*")  # the bot's and officers' @-names before the code
+_MENTIONS = re.compile(r"^(?:@\S+\s+)*")  # the bot's and officers' @-names before the code
+# and what may come before it still at the start: 回访：27号纠纷…, 关于编号0045嗰单
+_LEADING = re.compile(rf"{_MENTIONS.pattern}(?:(?:回访|关于|补充|进展|跟进|更新|反馈)[\s:：]*)?")
 
 
 @dataclass(frozen=True)
@@ -50,7 +54,7 @@ def find_code_ref(text: str) -> CodeRef | None:
     for pattern in (_HASH, _SPOKEN):
         m = pattern.search(text)
         if m:
-            return CodeRef(int(m.group(1)), None, m.group(0), m.start())
+            return CodeRef(int(m.group(1) or m.group(2)), None, m.group(0), m.start())
     return None
 
 
@@ -59,8 +63,8 @@ def is_follow_up(text: str) -> bool:
     return _follow_up_ref(text) is not None
 
 
-def _follow_up_ref(text: str) -> tuple[CodeRef, bool] | None:
-    """The record code that makes the message a follow-up, and whether the message starts with it."""
+def _follow_up_ref(text: str) -> CodeRef | None:
+    """The record code that makes the message a follow-up."""
     ref = find_code_ref(text)
     if ref is None:
         return None
@@ -68,24 +72,24 @@ def _follow_up_ref(text: str) -> tuple[CodeRef, bool] | None:
     hashed = ref.text.lstrip().startswith(("#", "＃"))
     spoken = not hashed and ref.day is None
     adding = _ADDING.match(text, ref.end) or (spoken and _SPOKEN_APART.match(text, ref.end))
-    if not leading and ref.day is None and not adding:
+    if not leading and ref.day is None and not adding and not ref.text.startswith(_NAMED):
         return None  # 派单 #1 is a verb the bot does not know; 上次纠纷7号那家又吵起来了 is a new quarrel
-    return ref, leading
+    return ref
 
 
 def follow_up(text: str) -> FollowUp | None:
     """A message that adds to a named record, or None: one that starts with a record's code (#0007 补充：…,
     纠纷7号…), or names it later by its full code (恒达建材厂韩某那个事，JF-20270605-0022 补充：…), by # and 补充 or
-    反馈 (红杞园那个 #0052 补充：…), or as 纠纷23号 set apart by commas (分地那个，纠纷23号，乡司法所再调一次). A bare
-    纠纷7号 inside a sentence is not enough. The rest is the message without the
+    反馈 (红杞园那个 #0052 补充：…), by 编号0045, or as 纠纷23号 set apart by commas
+    (分地那个，纠纷23号，乡司法所再调一次); 回访 or 关于 before a code still starts the message (回访：27号纠纷…).
+    A bare 纠纷7号 inside a sentence is not enough. The rest is the message without the
     code and the 补充 after it, what came before it kept (it says which matter)."""
-    found = _follow_up_ref(text)
-    if found is None:
+    ref = _follow_up_ref(text)
+    if ref is None:
         return None
-    ref, leading = found
     after = text[ref.end :]
     after = after[_matched(_ADDS, after) :]
-    before = "" if leading else text[: ref.start].strip(" ：:,，")
+    before = "" if ref.start <= _matched(_MENTIONS, text) + 1 else text[: ref.start].strip(" ：:,，")
     rest = "，".join(p for p in (before, after.strip(" ：:,，")) if p)
     _ids, id_spans = contacts.id_numbers(rest)
     return FollowUp(ref, contacts.phones(rest, id_spans), rest)

@@ -65,6 +65,10 @@ def test_verbs_and_synonyms(text: str, verb: str) -> None:
         ("红杞园那个海某某 #0052 补充：工钱给了", 52, "红杞园那个海某某，工钱给了"),
         ("龙坪寨挑夫的事 #0027 反馈：两边已经坐下来谈了", 27, "龙坪寨挑夫的事，两边已经坐下来谈了"),
         ("阿某某家姑娘分地那个，纠纷23号，乡司法所下周二再调一次", 23, "阿某某家姑娘分地那个，乡司法所下周二再调一次"),
+        # holdouts 25 and 26: the number before 纠纷, 编号 anywhere, 回访 or 关于 before the code
+        ("第88号纠纷今天家属又来物业闹了一回，继续跟", 88, "今天家属又来物业闹了一回，继续跟"),
+        ("关于编号0045嗰单，对方电话补充：020-8888 3317", 45, "关于，嗰单，对方电话补充：020-8888 3317"),
+        ("5组那个地租的，编号0063的那个，补充座机", 63, "5组那个地租的，的那个，补充座机"),
     ],
 )
 def test_leading_code_means_supplement(text: str, number: int, args: str) -> None:
@@ -72,8 +76,23 @@ def test_leading_code_means_supplement(text: str, number: int, args: str) -> Non
 
 
 @pytest.mark.parametrize(
+    ("text", "args"),
+    [
+        ("回访：27号纠纷（5组羊被狗咬那个）孟某已经赔了", "（5组羊被狗咬那个）孟某已经赔了"),
+        ("回访 纠纷27号 孟某已经赔了", "孟某已经赔了"),
+        ("回访 第27号纠纷，孟某已经赔了", "孟某已经赔了"),
+    ],
+)
+def test_a_revisit_names_its_record_as_people_write_it(text: str, args: str) -> None:
+    assert parse_command(text) == Command(verb="回访", number=27, args=args)
+
+
+@pytest.mark.parametrize(
     "text",
-    ["今天天气不错", "幸福村有人吵架", "", "7号楼漏水", "3#楼的张某和李某吵架", "上次纠纷7号那家又吵起来了", "派单 #1"],
+    [
+        *("今天天气不错", "幸福村有人吵架", "", "7号楼漏水", "3#楼的张某和李某吵架", "上次纠纷7号那家又吵起来了"),
+        *("派单 #1", "上次27号纠纷那家又吵起来了", "12月5号纠纷又起"),
+    ],
 )
 def test_not_a_command(text: str) -> None:
     assert parse_command(text) is None
