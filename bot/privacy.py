@@ -8,6 +8,15 @@ from collections.abc import Iterable
 
 _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])\d{2}\d{3}[\dXx](?![0-9A-Za-z])")
 _MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)[ -]?(\d{4})[ -]?(\d{4})(?!\d)")
+# a mobile typed or dictated digit by digit, a space or dash anywhere between them (1 8 7 0 0 0 0 5 3 9 6), or read
+# out in Chinese digits (一八九 零零零零 三六七一; 幺 is how people say 1 on the phone): exactly eleven digits
+_GAP = r"[ \u00a0\-—]?"
+SPACED_MOBILE = re.compile(rf"(?<![\d\-])1{_GAP}[3-9](?:{_GAP}\d){{9}}(?![\d])")
+_CN_DIGIT = "零〇一二三四五六七八九幺"
+SPOKEN_MOBILE = re.compile(
+    rf"(?<![{_CN_DIGIT}两十百千万])[一幺]{_GAP}[三四五六七八九](?:{_GAP}[{_CN_DIGIT}]){{9}}(?![{_CN_DIGIT}十百千万])"
+)
+SPOKEN_DIGITS = str.maketrans("零〇一幺二三四五六七八九", "001123456789")
 _LANDLINE = re.compile(r"(?<!\d)[(（]?(0\d{2,3})[)）]?[ -]?(\d{3,4})[ -]?(\d{4})(?!\d)")
 # full-width digits and Latin letters (１３７…) as ASCII, one character for one, so no number hides behind them
 HALF_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF10, 0xFF5B) if chr(cp).isalnum()}
@@ -59,6 +68,8 @@ def scrub(text: str) -> str:
     """Mask every phone number and drop every ID number found in free text."""
     text = _ID_NUMBER.sub("[身份证号已隐藏]", text.translate(HALF_WIDTH))
     text = _MOBILE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
+    text = SPACED_MOBILE.sub(lambda m: mask_phone(m.group(0)), text)
+    text = SPOKEN_MOBILE.sub(lambda m: mask_phone(m.group(0).translate(SPOKEN_DIGITS)), text)
     return _LANDLINE.sub(lambda m: f"{m.group(1)}-****{m.group(3)}", text)
 
 

@@ -6,6 +6,7 @@ import re
 from datetime import date
 
 from bot.extraction import nlp
+from bot.privacy import SPACED_MOBILE, SPOKEN_DIGITS, SPOKEN_MOBILE
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _MOBILE = re.compile(r"1[3-9]\d{9}")
@@ -13,13 +14,6 @@ _SPLIT_DIGITS = re.compile(r"(?<=\d)[ \u00a0\-]+(?=\d)")
 # landlines jionlp misses: (0745)8888 0119, 074588882467, 0745 8888-2467, 0891-6000 352
 _LANDLINE = re.compile(r"(?<![\d+])[(（]?(0\d{2,3})[)）]?[ \-]?(\d{3,4})[ \-]?(\d{3,4})(?!\d)")
 
-
-# a mobile number read out digit by digit (幺 is how people say 1 on the phone): exactly eleven, nothing around
-_CN_DIGIT = "零〇一二三四五六七八九幺"
-_SPOKEN_MOBILE = re.compile(
-    rf"(?<![{_CN_DIGIT}两十百千万])[一幺][三四五六七八九][{_CN_DIGIT}]{{9}}(?![{_CN_DIGIT}十百千万])"
-)
-_SPOKEN_DIGITS = str.maketrans("零〇一幺二三四五六七八九", "001123456789")
 
 _ID_LIKE = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{16}[\dXx](?![0-9A-Za-z])")
 
@@ -85,9 +79,11 @@ def phones(text: str, skip: list[tuple[int, int]] | None = None) -> list[str]:
         area, number = m.group(1), m.group(2) + m.group(3)
         if len(area) + len(number) in (11, 12) and not _overlaps(m.start(), m.end(), taken):
             found.append((m.start(), f"{area}-{number}"))
-    for m in _SPOKEN_MOBILE.finditer(text):  # voice-to-text spells a number out: 一八八零零零零九九二一
-        digits = m.group(0).translate(_SPOKEN_DIGITS)
-        if _MOBILE.fullmatch(digits):
+    taken = [*(skip or ()), *((start, start + 1) for start, _ in found)]
+    # typed or dictated digit by digit (1 8 7 0 0 0 0 5 3 9 6, 一八九 零零零零 三六七一)
+    for m in [*SPACED_MOBILE.finditer(text), *SPOKEN_MOBILE.finditer(text)]:
+        digits = re.sub(r"\D", "", m.group(0).translate(SPOKEN_DIGITS))
+        if _MOBILE.fullmatch(digits) and not _overlaps(m.start(), m.end(), taken):
             found.append((m.start(), digits))
     found.sort()
     return list(dict.fromkeys(v for _, v in found))

@@ -871,6 +871,10 @@ def test_a_mobile_read_out_digit_by_digit() -> None:
     assert phones("老人家住在6组 我电话是一八八零零零零九九二一") == ["18800009921"]
     assert phones("幺三九零零零零幺二三四，麻烦回个电话") == ["13900001234"]
     assert phones("他欠了一百三十八万八千元") == []
+    # holdouts 25 and 26: with a space between every digit, or between the groups of a number read out
+    assert phones("谷女士电话 1 8 7 0 0 0 0 5 3 9 6") == ["18700005396"]
+    assert phones("想让村里帮协调下 电话 一八九 零零零零 三六七一") == ["18900003671"]
+    assert phones("1 2 3 4 5，大家报数") == []
 
 
 @pytest.mark.parametrize(

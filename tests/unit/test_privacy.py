@@ -65,3 +65,9 @@ def test_scrub_masks_every_number_the_extractor_reads() -> None:
     for clear in ("88880119", "8888 0119", "88882467", "8888-2467", "00008834", "430999198505050028"):
         assert clear not in out.replace("****", "")
     assert "0745-****0119" in out and "137****8834" in out and "[身份证号已隐藏]" in out
+
+
+def test_scrub_masks_numbers_typed_or_read_out_digit_by_digit() -> None:
+    out = scrub("谷女士电话 1 8 7 0 0 0 0 5 3 9 6，她弟弟 一八九 零零零零 三六七一，幺三五零零零零八八一二")
+    assert "5 3 9 6" not in out and "三六七一" not in out and "八八一二" not in out
+    assert "187****5396" in out and "189****3671" in out and "135****8812" in out
