@@ -944,3 +944,20 @@ def test_northern_parts_of_the_day(ex: RuleExtractor, text: str, when: datetime)
 )
 def test_head_counts_said_the_northern_way(ex: RuleExtractor, text: str, count: int | None) -> None:
     assert ex.extract(text, SENT).head_count == count
+
+
+@pytest.mark.parametrize(
+    "text",
+    [  # holdouts 25 and 26: a matter settled, told in the words of its author; chairs for a film are no weapon
+        "第3管理区种植户吴某地租的事，张某某昨天晚上还了两万，剩下的说秋后给，吴某说可以，这事暂时了了",
+        "额尔敦嘎查巴特尔家牛被撞的事，运输公司今天把一万二赔了，巴特尔也签了收条，这事结了",
+        "永丰村张家孩子门牙那个事，昨天在村部调解好了，李某某给了一千二，两家都没意见了",
+        "今晚村里放电影，在村委会篮球场，大家自己带凳子🎬",
+    ],
+)
+def test_settled_matters_and_notices_after_holdouts_25_and_26(ex: RuleExtractor, text: str) -> None:
+    assert not ex.extract(text, SENT, "永丰村").is_dispute
+
+
+def test_a_quarrel_calmed_on_the_spot_is_still_reported(ex: RuleExtractor) -> None:
+    assert ex.extract("永丰村刘某和李某刚才在村口打起来了，民警劝了，现在两家不吵了", SENT, "永丰村").is_dispute
