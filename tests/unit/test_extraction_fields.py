@@ -961,3 +961,23 @@ def test_settled_matters_and_notices_after_holdouts_25_and_26(ex: RuleExtractor,
 
 def test_a_quarrel_calmed_on_the_spot_is_still_reported(ex: RuleExtractor) -> None:
     assert ex.extract("永丰村刘某和李某刚才在村口打起来了，民警劝了，现在两家不吵了", SENT, "永丰村").is_dispute
+
+
+def test_a_crowd_of_fellow_villagers_waiting_for_an_answer_is_red(ex: RuleExtractor) -> None:
+    # holdout26: 十几个老乡 is a head count, and waiting at the gate for 说法 a gathering
+    text = (
+        "我老公在宏建工地干活从脚手架上摔下来了腿断了包工头不管人都找不到了我们一家还有十几个老乡现在都在工地门口等说法"
+    )
+    got = ex.extract(text, SENT)
+    assert got.head_count == 10 and got.risk == "high"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [  # holdout25: a plea for someone to act, and a grievance ending in 呢, are no how-to questions
+        "东峪村有没有人管管啊，村东头那个洗煤厂晚上一直轰隆隆的，煤灰落得俺家满院子都是，找厂里说了也没人理",
+        "俺们2组采空区搬迁的安置补偿款到底啥时候发？拖了一年多了，镇上推村里，村里推矿上，一家子等着这钱翻修房子呢",
+    ],
+)
+def test_a_plea_is_no_question(ex: RuleExtractor, text: str) -> None:
+    assert ex.extract(text, SENT, "东峪村").is_dispute
