@@ -404,6 +404,7 @@ class PlaceFinder:
         if head and head in self._stop:
             return None
         j = i - 1
+        traded = False  # the word before the suffix is a trade (口腔 of 康泰口腔诊所): a name must come before it
         while j >= 0 and sum(map(len, pieces)) < self.cues.max_name:
             prev = bounds[j][2]
             k = self._run_start(bounds, j) if not pieces and len(prev) == 1 else None
@@ -413,8 +414,13 @@ class PlaceFinder:
                 break
             if prev in self._stop or not _NAME_WORD.match(prev) or "某" in prev or prev[-1] in _GLUE_END:
                 break
-            if self._time_word(prev) or prev.endswith(self._venue_words):
-                break  # 今天下午3点解放路; 龙泉社区广场跳广场舞: a venue does not name another
+            trade = (
+                j == i - 1 and not head and kind == "venue" and len(prev) > 1
+                and prev in self._venue_words and prev not in _PUBLIC
+            )  # fmt: skip
+            traded = traded or trade
+            if self._time_word(prev) or (prev.endswith(self._venue_words) and not trade):
+                break  # 今天下午3点解放路; 龙泉社区广场跳广场舞: a venue does not name another (but 康泰口腔诊所)
             if kind == "venue" and (prev.endswith(self._roads) or prev == "号") and len("".join(pieces)) > 1:
                 break  # 新民街阿强茶餐厅, 江滨路58号老友记大排档: the shop on the street (解放路小学 is named after it)
             left = bounds[j - 1][2] if j else ""
@@ -444,6 +450,8 @@ class PlaceFinder:
             pieces.pop(0)
         if pieces and (lead := self._stop_head(pieces[0])):
             pieces[0] = pieces[0][len(lead) :]  # 那家铁|馆: jieba glued the demonstrative to the name
+        if traded and len(pieces) < 2:
+            return None  # 手机维修店 alone names no shop
         naming = [p for p in pieces if p not in self._generic and not p.isdigit()]
         name = "".join(pieces)
         if name.endswith(suffix) and not head:
