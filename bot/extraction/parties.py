@@ -28,6 +28,7 @@ _CJK = re.compile(r"^[\u4e00-\u9fa5]+$")
 _GLUE = "的在和与被把给说是了也都就还跟同对向从某找去到"  # never inside an organisation's name
 _FUNCTION = set("和在与被给向对把跟同从到是了的个家让找")  # 和某公司: 和 is a word here, not a surname
 _NOT_NAME = ("v", "p", "c", "d", "r", "u", "m", "t", "q", "f", "y", "e")
+_GLUE_TAGS = ("v", "p", "c", "u", "d", "r")
 _NOT_FORMAL = ("p", "c", "d", "r", "u", "m", "t", "q", "y", "e")
 # surnames that are mostly function words: 和老太太, 有大爷, 那老头 name nobody (和某 still may)
 _FUNCTION_SURNAMES = set("和有那能都时于向从后应")
@@ -55,6 +56,14 @@ class PartyFinder:
         self._some_org = re.compile(rf"某(?:(?![{_GLUE}])[\u4e00-\u9fa5]){{0,6}}?(?:{org})")
         self._named_suffixes = longest_first(cues.named_org_suffixes)
         self._org_stop = set(cues.org_stop)
+        # a word ending in a suffix or an area word (红星社区物业) ends the name; one ending in a function word of
+        # the stop list does not (祥和物业: 和 ends 祥和 but is no conjunction there)
+        self._org_ends = tuple(
+            [
+                *self._named_suffixes,
+                *(w for w in cues.org_stop if len(w) > 1 or not nlp.word_tag(w).startswith(_GLUE_TAGS)),
+            ]
+        )
         self._formal = set(cues.formal_org_suffixes)
 
     def find(self, text: str) -> list[str]:
@@ -113,7 +122,7 @@ class PartyFinder:
             word = words[idx]
             if word in self._org_stop or not _CJK.match(word) or "某" in word:
                 break
-            if word.endswith((*self._named_suffixes, *self._org_stop)):
+            if word.endswith(self._org_ends):
                 break  # 红星社区物业: the community's management office, not a named company
             if formal and nlp.word_tag(word).startswith(_NOT_FORMAL):
                 break  # 茶农们今天又跑到合作社: a registered name takes verbs (种植, 养殖), not times or pronouns

@@ -993,6 +993,7 @@ def test_a_plea_is_no_question(ex: RuleExtractor, text: str) -> None:
         ("雍某在康宁医院做了阑尾手术，出院后伤口感染，家属认为是手术出了问题", ["雍某", "康宁医院"]),
         ("我阿爸上个月在康泰口腔诊所种牙，种完发炎要拆，花了三万几，诊所不肯退钱", ["康泰口腔诊所"]),
         ("在手机维修店修屏收了我三百八，又黑屏了，不肯退", []),  # a trade alone names no shop
+        ("福兴苑的祥和物业把水泵房锁了，业主没水用", ["祥和物业"]),  # 和 ends 祥和: no conjunction there
     ],
 )
 def test_people_by_kin_title_and_the_clinic_as_a_side(ex: RuleExtractor, text: str, parties: list[str]) -> None:
