@@ -94,8 +94,8 @@ class PartyFinder:
             initial, at = m.group(1), m.start()
             if initial in SURNAMES or initial in _FUNCTION or initial in _NOT_INITIAL or initial in _GLUE:
                 continue  # a surname the pattern above judged; 和某, 这某 are no names
-            if any(at == s + len(name) - len(m.group(2)) - 1 for s, name in found):
-                continue  # the 克 of 吉克某某, a two-character surname the pattern above found
+            if any(s < at < s + len(name) for s, name in found):
+                continue  # the 克 of 吉克某某: inside a name the pattern above found (a two-character surname)
             if at not in starts or at + 1 not in starts or any(s <= at < e for s, e in taken):
                 continue  # the character must be a word of its own (职工/买/某某), outside an organisation
             found.append((at, m.group(0)))
