@@ -95,12 +95,16 @@ class Units:
         grp, bld, num = _alternation([*groups]), _alternation([*buildings]), _alternation([*numbered])
         # after an area's name: 桃源村3组, 阳光花园8栋402; 4号楼2门301: in Beijing and Tianjin an entrance (门) is
         # a 单元
-        self.detail = re.compile(rf"(?:{_NUMERIC}(?:{grp}|{bld}|{num})|\d+门)(?:\d{{3,4}}室?(?![\d多户人名个元块万]))?")
+        # a lane and its house, in digits only (同福里9弄14号, 新塘坊村5巷3号): 东四巷 is a lane's name
+        self.detail = re.compile(
+            rf"(?:{_NUMERIC}(?:{grp}|{bld}|{num})|\d+门|\d+[弄巷](?:\d+号)?)(?:\d{{3,4}}室?(?![\d多户人名个元块万]))?"
+        )
         # a group or building number named alone (我们七队, 6幢1603这家人): the group's bound area's part
         # (PlaceFinder.in_area); not 一组/两组 (a group of people), not a date's 3号, not 十几户
         self.named = re.compile(
             rf"(?<![0-9A-Za-z第号])(?:\d+|[二三四五六七八九十]+)(?:{grp}|{bld})(?:\d+(?:单元|门))?"
             r"(?:\d{3,4}室?|(?:\d+|[二三四五六七八九十][一二三四五六七八九十]*)楼(?![上下顶道梯房]))?(?![人个户\d])"
+            r"|(?<![0-9A-Za-z第号])\d+[弄巷](?:\d+号)?(?![\d堂])"  # a lane in digits: 9弄, 5巷3号 (not 东四巷)
             # a village's named group at the start of a sentence (下排组赖老汉讲…), not a working group (调解组)
             r"|(?<![^，。！？；、\s])(?!调解|治保|专案|工作|巡逻|村民|专班|帮扶|征收|征迁|拆迁|评估|安置|网格)"
             r"(?:(?![一二三四五六七八九十两几个这那每各我你他们])[\u4e00-\u9fa5]){2}组(?![长员织公路道])"
@@ -334,7 +338,10 @@ class PlaceFinder:
         words = nlp.segment(own)
         return not (len(words) == 1 and not own.endswith("记") and nlp.word_tag(own) in ("n", "j", "vn"))
 
-    def candidates(self, text: str) -> list[Place]:
+    def candidates(self, text: str, area: str | None = None) -> list[Place]:
+        """The places the text names: by their suffixes, a station's known names (`places.known`), road codes,
+        numbered parts named alone and quoted names; and the group's own bound `area` wherever the text writes it
+        (同福里9弄14号: jieba cuts 同福里 into single characters, and 同 reads as a conjunction)."""
         words = nlp.segment(text)
         bounds: list[tuple[int, int, str]] = []
         pos = 0
@@ -353,13 +360,16 @@ class PlaceFinder:
                 if place is not None:
                     found.append(place)
                 break
-        for m in self._known.finditer(text) if self._known else ():
-            stop_at = m.end()
-            while (after := self._detail_at(text, stop_at, "area")) is not None:
+        known = [(m.start(), m.end(), False) for m in self._known.finditer(text)] if self._known else []
+        if area and len(area) > 1:  # the bound area with a detail after it; alone, in_area has it anyway
+            known += [(m.start(), m.end(), True) for m in re.finditer(re.escape(area), text)]
+        for start, end, bound in known:
+            stop_at = end
+            unit = "road" if bound and text[start:end].endswith(self._roads) else "area"  # 东风路58号, not 58号楼
+            while (after := self._detail_at(text, stop_at, unit)) is not None:
                 stop_at = after
-            found.append(
-                Place(text[m.start() : stop_at], m.start(), stop_at, "area_detail" if stop_at > m.end() else "area")
-            )
+            if stop_at > end or not bound:
+                found.append(Place(text[start:stop_at], start, stop_at, "area_detail" if stop_at > end else "area"))
         for m in _ROAD_CODE.finditer(text):
             detailed = m.end() - m.start() > 4
             found.append(Place(m.group(0), m.start(), m.end(), "road_detail" if detailed else "road"))

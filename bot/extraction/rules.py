@@ -108,7 +108,7 @@ class RuleExtractor:
         body = self.reading(written)  # what the lists read; names and places are cut from `written`
         parties = self._parties.find(body)
         scores = self._classifier.category_scores(body)
-        candidates = self._places.candidates(body)
+        candidates = self._places.candidates(body, area)
         place = self._places.find(body, candidates)
         verdict = self._classifier.dispute(body, bool(parties), sum(s[0] for s in scores.values()), place is not None)
         if not verdict.is_dispute or is_follow_up(body) or self._classifier.bulletin(unmentioned):

@@ -194,6 +194,25 @@ def test_the_area_named_in_full_with_its_group_or_scene_apart(
     assert rules_only.extract(text, SENT, area).location == place
 
 
+@pytest.mark.parametrize(
+    ("text", "area", "place"),
+    [
+        # the bound area written in the text is a place with what follows it, though jieba cuts its name apart
+        # (同 of 同福里 reads as a conjunction); a Shanghai lane (弄) and a Guangdong one (巷) and their houses
+        ("同福里9弄14号，兄妹几个为了这套老房子闹到法院去了", "同福里", "同福里9弄14号"),
+        ("同福里4弄隔壁工地打桩，弄堂里七八户人家的墙都裂了", "同福里", "同福里4弄"),
+        ("李官屯西头有个洗车的 污水直接往王老汉家菜园子里排", "李官屯", "李官屯西头"),
+        ("东风路58号楼下的烧烤店把桌子摆到了单元门口，住户老钱找老板理论被骂", "东风路", "东风路58号"),
+        # a lane named alone in digits is the area's; 东四巷 is a lane's own name, its numeral stays
+        ("同福里旧改征收，9弄还有六户没签约，几户人家在弄堂口挂了横幅", "同福里", "同福里9弄"),
+        ("隔篱屋晾衫嘅竹竿伸晒过嚟我哋窗口，同佢讲佢话关你咩事。我住5巷3号", "新塘坊村", "新塘坊村5巷3号"),
+        ("塘尾围东四巷12号昨晚十点几又闹交，个老公黄某饮醉酒打老婆", "塘尾围", "塘尾围东四巷12号"),
+    ],
+)
+def test_the_bound_area_written_with_a_detail(rules_only: RuleExtractor, text: str, area: str, place: str) -> None:
+    assert rules_only.extract(text, SENT, area).location == place
+
+
 def test_another_places_gate_is_not_the_areas(rules_only: RuleExtractor) -> None:
     assert rules_only.extract("工厂东门有人打架，两个人都见血了", SENT, "幸福村").location == "幸福村"
 
