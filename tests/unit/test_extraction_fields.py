@@ -262,6 +262,7 @@ def test_one_place_written_two_ways() -> None:
     assert same_place("锦绣华庭小区8栋", "锦绣华庭8栋") and same_place("沙窝子村3队", "3队")
     assert same_place("龙湾街道江滨路58号老友记大排档", "老友记大排档") and same_place("禾岗墟旺记大排档", "旺记大排档")
     assert same_place("福港工业园B区鸿兴鞋厂", "鸿兴鞋厂") and same_place("榕岸花园对面名车汇车行", "名车汇车行")
+    assert same_place("金花坊街市阿强海鲜档", "阿强海鲜档") and same_place("柘溪菜市场老刘烧烤", "老刘烧烤")
     assert not same_place("阳光小区", "阳光") and not same_place("凤栖苑", "凤栖苑8栋")
     assert not same_place("坑美宏晟石业", "宏晟石业") and not same_place("解放路", "解放路口")
 
@@ -504,6 +505,13 @@ def test_numbers_jionlp_misses(ex: RuleExtractor, text: str, phones: list[str], 
         ("刚刚X012线杉树湾段两车刮了，司机吵起来了", "X012线杉树湾段"),  # a road code
         ("柘溪菜市场的老刘烧烤昨晚有人喝多了掀桌子吵起来了", "老刘烧烤"),  # a venue inside a market
         ("星汇城4号楼楼上漏水，两家吵起来了", "星汇城4号楼"),  # a compound named without 小区
+        # holdouts 25/26: venues whose suffixes the lists lacked, and no carpenter or helper in a shop's name
+        ("边城社区友谊街上的金马洗浴，昨晚搓澡师傅卢某找老板要工钱，被拿凳子砸了脑袋", "金马洗浴"),
+        ("东兴温泉浴池门口两伙年轻人约了今晚在那打架", "东兴温泉浴池"),
+        ("在口岸路的鸿达商贸买的奶粉，生产日期被涂改过，找店里退，店里说拆了不能退", "鸿达商贸"),
+        ("金花坊3号楼下新开嘅鸿运烧腊工场成日排油烟，楼上十几户窗台都系油", "鸿运烧腊工场"),
+        ("仁寿里有个装修师傅话帮宝记烧腊铺做咗两日散工，四百蚊工钱老细一直冇俾", "宝记烧腊铺"),
+        ("埕尾路好味道海鲜排档，昨晚一桌客人喝醉了嫌账单贵，把桌子掀了", "好味道海鲜排档"),
     ],
 )
 def test_places_after_the_holdouts(rules_only: RuleExtractor, text: str, place: str) -> None:
