@@ -20,6 +20,10 @@ _SPOKEN_APART = re.compile(r"[，,：:]")
 _MENTIONS = re.compile(r"^(?:@\S+\s+)*")  # the bot's and officers' @-names before the code
 # and what may come before it still at the start: 回访：27号纠纷…, 关于编号0045嗰单
 _LEADING = re.compile(rf"{_MENTIONS.pattern}(?:(?:回访|关于|补充|进展|跟进|更新|反馈)[\s:：]*)?")
+# a code pointed at as the matter's own, wherever it stands: 车库那个#2，…; 打架那个，登记的是#0041，…
+_REGISTERED = r"登记的?是|登记为|登记号|编号是|单号是"
+_POINTED = re.compile(rf"(?:那个|那件|那起|那单|那宗|{_REGISTERED})[\s:：,，]*$")
+_REGISTERED_END = re.compile(rf"[\s:：,，]*(?:{_REGISTERED})[\s:：,，]*$")  # taken off what came before the code
 
 
 @dataclass(frozen=True)
@@ -72,7 +76,8 @@ def _follow_up_ref(text: str) -> CodeRef | None:
     hashed = ref.text.lstrip().startswith(("#", "＃"))
     spoken = not hashed and ref.day is None
     adding = _ADDING.match(text, ref.end) or (spoken and _SPOKEN_APART.match(text, ref.end))
-    if not leading and ref.day is None and not adding and not ref.text.startswith(_NAMED):
+    pointed = _POINTED.search(text, 0, ref.start) is not None
+    if not (leading or pointed or adding) and ref.day is None and not ref.text.startswith(_NAMED):
         return None  # 派单 #1 is a verb the bot does not know; 上次纠纷7号那家又吵起来了 is a new quarrel
     return ref
 
@@ -81,7 +86,8 @@ def follow_up(text: str) -> FollowUp | None:
     """A message that adds to a named record, or None: one that starts with a record's code (#0007 补充：…,
     纠纷7号…), or names it later by its full code (恒达建材厂韩某那个事，JF-20270605-0022 补充：…), by # and 补充 or
     反馈 (红杞园那个 #0052 补充：…), by 编号0045, or as 纠纷23号 set apart by commas
-    (分地那个，纠纷23号，乡司法所再调一次); 回访 or 关于 before a code still starts the message (回访：27号纠纷…).
+    (分地那个，纠纷23号，乡司法所再调一次), or pointed at as the matter's own (车库那个#2，…; 登记的是#0041);
+    回访 or 关于 before a code still starts the message (回访：27号纠纷…).
     A bare 纠纷7号 inside a sentence is not enough. The rest is the message without the
     code and the 补充 after it, what came before it kept (it says which matter)."""
     ref = _follow_up_ref(text)
@@ -89,7 +95,8 @@ def follow_up(text: str) -> FollowUp | None:
         return None
     after = text[ref.end :]
     after = after[_matched(_ADDS, after) :]
-    before = "" if ref.start <= _matched(_MENTIONS, text) + 1 else text[: ref.start].strip(" ：:,，")
+    before = "" if ref.start <= _matched(_MENTIONS, text) + 1 else text[: ref.start]
+    before = _REGISTERED_END.sub("", before).strip(" ：:,，")
     rest = "，".join(p for p in (before, after.strip(" ：:,，")) if p)
     _ids, id_spans = contacts.id_numbers(rest)
     return FollowUp(ref, contacts.phones(rest, id_spans), rest)
