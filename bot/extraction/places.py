@@ -368,7 +368,7 @@ class PlaceFinder:
             unit = "road" if bound and text[start:end].endswith(self._roads) else "area"  # 东风路58号, not 58号楼
             while (after := self._detail_at(text, stop_at, unit)) is not None:
                 stop_at = after
-            if stop_at > end or not bound:
+            if (stop_at > end or not bound) and not any((f.start, f.end) == (start, stop_at) for f in found):
                 found.append(Place(text[start:stop_at], start, stop_at, "area_detail" if stop_at > end else "area"))
         for m in _ROAD_CODE.finditer(text):
             detailed = m.end() - m.start() > 4

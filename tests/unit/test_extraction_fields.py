@@ -512,6 +512,10 @@ def test_numbers_jionlp_misses(ex: RuleExtractor, text: str, phones: list[str], 
         ("金花坊3号楼下新开嘅鸿运烧腊工场成日排油烟，楼上十几户窗台都系油", "鸿运烧腊工场"),
         ("仁寿里有个装修师傅话帮宝记烧腊铺做咗两日散工，四百蚊工钱老细一直冇俾", "宝记烧腊铺"),
         ("埕尾路好味道海鲜排档，昨晚一桌客人喝醉了嫌账单贵，把桌子掀了", "好味道海鲜排档"),
+        # holdout28: shops named after what they sell
+        ("南湖星城新开的甜心奶茶，店员跟顾客吵起来了，顾客说奶茶里有根头发要十倍赔偿", "甜心奶茶"),
+        ("我是东篱社区2栋的住户，楼下老李麻辣烫的老板在店门口的消防通道上堆了一堆纸箱", "老李麻辣烫"),
+        ("江樾湾商铺一楼蜀味小厨的油烟机正对着2栋的窗户，两边在店门口吵起来", "蜀味小厨"),
     ],
 )
 def test_places_after_the_holdouts(rules_only: RuleExtractor, text: str, place: str) -> None:
@@ -1025,3 +1029,35 @@ def test_a_plea_is_no_question(ex: RuleExtractor, text: str) -> None:
 )
 def test_people_by_kin_title_and_the_clinic_as_a_side(ex: RuleExtractor, text: str, parties: list[str]) -> None:
     assert ex.extract(text, SENT).parties == parties
+
+
+@pytest.mark.parametrize(
+    ("text", "risk"),
+    [  # holdout28: a threat to jump into a stream, two sides in a standoff, a dare; poison and gas that threaten no one
+        ("岭下村刘某某反映，佢阿姆八十几岁了，几个儿子互相推，冇人肯养，老人家讲冇人理就去跳溪", "high"),
+        ("前海村跟后海村为紫菜海域的界线争了好几年，两边各有十几条船在那儿顶着", "high"),
+        ("大沟村路口，大货车把秦某的电动三轮刮翻了，两边僵在路口不让车走", "high"),
+        ("业主要打差评，小哥说你敢打差评我就天天来堵你", "high"),
+        ("俺家的羊被隔壁宋某某家放的老鼠药毒死了两只，一只一千二，他不承认", "low"),
+        ("楼下麻辣烫的老板在消防通道上堆了一堆纸箱和煤气罐，跟他讲他还凶", "low"),
+        ("拆迁户许某某扬言明天再来拆就在屋里点煤气罐同归于尽", "high"),
+        ("白沙村黄某被杨某家的牛顶伤住院，杨某只愿意出一半，双方僵持了一个多月", "medium"),  # long, not a standoff
+    ],
+)
+def test_risk_after_holdout28(rules_only: RuleExtractor, text: str, risk: str) -> None:
+    assert rules_only.extract(text, SENT).risk == risk
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [  # holdout28: 老宅基地 is land, not an old house; rent for a pond, who a threshing floor belongs to; a bad review
+        ("周圩村五组朱某某跟他兄弟朱某为老宅基地分界吵了好几年，今个下午又为砌院墙打起来了", "land"),
+        ("村民韦某某和承包鱼塘的倪某为鱼塘租金吵起来，韦某某用砖头把倪某头砸破了", "land"),
+        ("王某某和黄某某两家为祠堂前面那块晒谷坪的归属，从前年吵到今年", "land"),
+        ("业主说外卖洒了要他赔，小哥说是电梯里被人碰的，业主要打差评", "consumer"),
+        ("两个合租的租户，一个叫柴某，一个叫殷某某，为水电费分摊吵了好几天", "other"),
+        ("王某某和王某两弟兄为老人的养老分摊吵了几年了，老母亲一个人住在破窑里", "family"),
+    ],
+)
+def test_categories_after_holdout28(rules_only: RuleExtractor, text: str, category: str) -> None:
+    assert rules_only.extract(text, SENT).category == category
