@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 __all__ = ["RuleExtractor", "clean", "id_checksum_ok", "summarize"]
 
-_MENTION = re.compile(r"@\S+?(?:\s+|$)")
+_MENTION = re.compile(r"@[^\s，。,！!？?：:；;、]+\s*")  # ends at a space or punctuation: 有事群里@我，或者打…
 _PREFIX = re.compile(r"^\s*(?:【[^】]{0,12}】|\[[^\]]{0,12}\]|(?:报告|上报)[:：]|(?:报告|上报)(?=\s))\s*", re.M)
 
 

@@ -1061,3 +1061,10 @@ def test_risk_after_holdout28(rules_only: RuleExtractor, text: str, risk: str) -
 )
 def test_categories_after_holdout28(rules_only: RuleExtractor, text: str, category: str) -> None:
     assert rules_only.extract(text, SENT).category == category
+
+
+def test_a_mention_ends_at_punctuation(ex: RuleExtractor) -> None:
+    """holdout28: in 有事群里@我，或者打…电话… the @-name was read to the end of the text, and the number lost."""
+    got = ex.extract("各位业主五一快乐🎉 有事群里@我，或者打社区民警电话13800006021", SENT)
+    assert not got.is_dispute and got.phones == ["13800006021"]
+    assert ex.extract("@王警官 小区业主群里有个人天天@俺骂俺，说俺家孩子偷了快递", SENT).category == "other"
