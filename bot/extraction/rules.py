@@ -22,6 +22,7 @@ from bot.extraction.refs import is_follow_up
 from bot.extraction.tagger import MODEL_FILE, PlaceTagger
 from bot.extraction.types import REQUIRED_FIELDS, Extraction
 from bot.extraction.when import TimeFinder
+from bot.mentions import MENTION
 from bot.privacy import HALF_WIDTH
 from config.rules import RuleFileError, Rules
 
@@ -29,7 +30,7 @@ log = logging.getLogger(__name__)
 
 __all__ = ["RuleExtractor", "clean", "id_checksum_ok", "summarize"]
 
-_MENTION = re.compile(r"@[^\s，。,！!？?：:；;、]+\s*")  # ends at a space or punctuation: 有事群里@我，或者打…
+_MENTION = re.compile(rf"{MENTION.pattern}\s*")
 _PREFIX = re.compile(r"^\s*(?:【[^】]{0,12}】|\[[^\]]{0,12}\]|(?:报告|上报)[:：]|(?:报告|上报)(?=\s))\s*", re.M)
 
 

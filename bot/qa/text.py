@@ -11,7 +11,8 @@ from itertools import pairwise
 import rjieba
 from pypinyin import lazy_pinyin
 
-_MENTION = re.compile(r"@\S+")
+from bot.mentions import MENTION
+
 _NON_WORD = re.compile(r"[^\w]+")  # punctuation, emoji and symbols become spaces
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
 _DIGIT_RUN = re.compile(r"(\d+)")
@@ -20,7 +21,7 @@ _DIGIT_RUN = re.compile(r"(\d+)")
 def normalize(text: str) -> str:
     """Full-width to half-width, lower case, @mentions and everything that is not a letter or digit removed."""
     folded = unicodedata.normalize("NFKC", text).lower()
-    return " ".join(_NON_WORD.sub(" ", _MENTION.sub(" ", folded)).split())
+    return " ".join(_NON_WORD.sub(" ", MENTION.sub(" ", folded)).split())
 
 
 def bigrams(items: list[str]) -> list[str]:

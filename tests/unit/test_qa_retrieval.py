@@ -56,3 +56,5 @@ def test_below_the_threshold_the_question_goes_to_an_officer(qa: QAService, text
 def test_normalize_folds_width_case_and_symbols() -> None:
     assert normalize("＠警务助手　ＥＴＣ认证！！👍") == "etc认证"
     assert normalize("身份证   丢了？") == "身份证 丢了"
+    # an @-name typed without a space ends at punctuation: the question after it is kept
+    assert normalize("@民警，身份证丢了怎么补办") == "身份证丢了怎么补办"

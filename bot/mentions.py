@@ -1,0 +1,8 @@
+"""An @-name in chat text, as people type it: it ends at a space or at punctuation (有事群里@我，或者打…), since
+no member's name holds a Chinese comma; the platforms put a space after one picked from the member list."""
+
+from __future__ import annotations
+
+import re
+
+MENTION = re.compile(r"@[^\s，。,！!？?：:；;、]+")
