@@ -1068,3 +1068,11 @@ def test_a_mention_ends_at_punctuation(ex: RuleExtractor) -> None:
     got = ex.extract("各位业主五一快乐🎉 有事群里@我，或者打社区民警电话13800006021", SENT)
     assert not got.is_dispute and got.phones == ["13800006021"]
     assert ex.extract("@王警官 小区业主群里有个人天天@俺骂俺，说俺家孩子偷了快递", SENT).category == "other"
+
+
+def test_an_officers_advice_to_apply_for_protection_is_no_report(ex: RuleExtractor) -> None:
+    """holdout28: 家暴 is the strongest family cue, yet an officer telling a resident what she can apply for reports
+    nothing; a report that says a side will go to court still is one."""
+    advice = "蔡女士你好，已私聊你。家暴可以申请人身安全保护令，派出所全力支持，紧急情况直接打110"
+    assert not ex.extract(advice, SENT).is_dispute
+    assert ex.extract("东门社区陈嗲借了十万块给侄子陈某某做生意，拖了四年冇还，老人家讲要去法院起诉", SENT).is_dispute
