@@ -31,6 +31,8 @@ _SIDE_AFTER = re.compile(
     r"(说|讲|称|不|没|拖|扣|只|一直|欠|拒|却|还|就|给|要|坚持|认为|表示|推|收了|赔|卖|私自|擅自)"
 )
 _SIDE_BEFORE = re.compile(r"(跟|和|与|找|告|投诉|对|同|向|问|起诉|举报)[^，。；]{0,2}$")
+# a business right before one of these is where strangers quarrel (金樽KTV门口两拨人打起来了), not a side
+_SCENE_AFTER = re.compile(r"门口|门前|包房|包间|二楼|楼上|里面|大厅|外面|旁边|附近|场部|路口")
 # the area words both regular expressions below know; each adds its own
 _AREAS = "社区|村|镇|街道|小区|工业园|工业区"
 # an area written before a business's name (阳光社区张记饭店): the business is named without it
@@ -39,6 +41,7 @@ _IN_AREA = re.compile(rf"^.{{2,10}}?({_AREAS}|市场|广场|[路街道]\d*号?)(
 _PUBLIC = {
     *("市场", "菜市场", "菜市", "菜场", "集市", "夜市", "巴扎", "广场", "公园", "车站", "码头", "工地", "圩", "墟"),
     *("小学", "中学", "学校", "幼儿园"),
+    *("祠堂", "宗祠", "祖厝", "庙", "寺"),  # a clan's hall or a temple: where a clan quarrels
 }
 # named alone in a labour or consumer report, a venue is a side when it is a business with a name of its own:
 # not a village office, and not one named with the part of the area it stands in (村口小卖部, 园区鑫达箱包厂)
@@ -309,9 +312,11 @@ class PlaceFinder:
             )
         return self._part_patterns[area]
 
-    def sides(self, text: str, found: list[Place], named: bool = False) -> list[str]:
+    def sides(self, text: str, found: list[Place], named: bool = False, alone: bool = False) -> list[str]:
         """Named businesses and institutions that are a side of the quarrel, not only where it happened: one that
-        says, refuses, owes or is complained to or about (蜀香园火锅扣了她工资, 找佳惠超市退钱, 跟县人民医院理论)."""
+        says, refuses, owes or is complained to or about (蜀香园火锅扣了她工资, 找佳惠超市退钱, 跟县人民医院理论).
+        With `named` (a labour, consumer or medical report), any named business is one; `alone` (no person is
+        named) too, unless the text puts people at it (华晟印染厂排的污水 is a side, 金樽KTV门口打起来 a scene)."""
         out: list[str] = []
         for p in found:
             if p.kind not in ("venue", "office") or p.text in self._standalone:
@@ -325,7 +330,9 @@ class PlaceFinder:
             if head in self._stop or self._stop_head(own) or self._verbish(head):
                 continue  # 要求医院, 我家店: the words before the suffix are no name
             acts = _SIDE_AFTER.match(text, p.end) or _SIDE_BEFORE.search(text[max(0, p.start - 4) : p.start])
-            if acts or text.count(name) > 1 or (named and p.kind == "venue" and self._business(own, suffix)):
+            business = p.kind == "venue" and self._business(own, suffix)
+            scene = alone and not named and _SCENE_AFTER.match(text, p.end) is not None
+            if acts or text.count(name) > 1 or ((named or alone) and business and not scene):
                 out.append(name)
         return [n for n in out if not any(n != o and n in o for o in out)]  # 健康馆 of ‘康年’健康馆 is one side
 

@@ -119,7 +119,7 @@ class RuleExtractor:
         # in a labour or consumer report a named business is a side, unless two people are the sides already
         # (好再来饭店门口两桌客人…王某和李某: where it happened); elsewhere only when it acts (蜀香园火锅扣了她工资)
         named = category in self.lexicon.parties.business_sides and len(parties) < 2
-        parties = _with_sides(parties, self._places.sides(body, candidates, named))
+        parties = _with_sides(parties, self._places.sides(body, candidates, named, alone=not parties))
         amount = self._counter.amount(body)
         head_count = self._counter.head_count(body)
         grade = self._classifier.risk(body, head_count, amount)

@@ -646,6 +646,24 @@ def test_a_named_business_in_labour_and_consumer_reports(ex: RuleExtractor, text
     assert ex.extract(text, SENT).parties == parties
 
 
+@pytest.mark.parametrize(
+    ("text", "parties"),
+    [
+        # no person named: the named business the report is about is the other side, whatever the category
+        ("天府锦苑二期楼下的炉火烧烤店天天搞到凌晨两点，划拳声音大得很，投诉了好多次了", ["炉火烧烤店"]),
+        ("金漾村边上华晟印染厂排的污水把2组十几户人家的鱼塘弄坏了，鱼死了一大片", ["华晟印染厂"]),
+        # but not one where strangers quarrel, nor a clan hall or a government office
+        ("瑞丰纺织厂门口打起来了，快来人", []),
+        ("塘尾围祠堂今晚为咗祭祖排位嘅事，两房人嗌到拍台", []),
+        ("禾田村高铁征地嘅事，今日早上有几十个村民去咗禾岗镇政府门口坐低", []),
+    ],
+)
+def test_the_business_a_report_is_about_when_no_person_is_named(
+    ex: RuleExtractor, text: str, parties: list[str]
+) -> None:
+    assert ex.extract(text, SENT).parties == parties
+
+
 def test_a_market_side_is_no_party(ex: RuleExtractor) -> None:
     got = ex.extract("樊家寨集市东头吕某和郭某为摊位吵起来了", SENT, "樊家寨村")
     assert got.parties == ["吕某", "郭某"]
@@ -885,7 +903,8 @@ def test_a_station_names_the_categories_whose_businesses_are_sides() -> None:
     # shipped: labour, consumer and medical; a station that keeps clinics out of the sides says so
     parties = lexicon.parties.model_copy(update={"business_sides": ["labor", "consumer"]})
     station = RuleExtractor(load_rules(RULES_DIR), lexicon=lexicon.model_copy(update={"parties": parties}))
-    text = "我妈在康宁诊所打了三天吊针，越打越严重，现在住院了，诊所不认"
+    # (with no person named, a named business is a side in any category: the rule is for a report that names one)
+    text = "王某在康宁诊所打了三天吊针，越打越严重，现在住院了，诊所不认"
     assert "康宁诊所" in RuleExtractor(load_rules(RULES_DIR), lexicon=lexicon).extract(text, SENT).parties
     assert "康宁诊所" not in station.extract(text, SENT).parties
     typo = lexicon.parties.model_copy(update={"business_sides": ["labour"]})
