@@ -69,6 +69,7 @@ class Place:
     start: int
     end: int
     kind: str
+    quoted: bool = False  # named in quotation marks (在镇上"丰收农资店"): the writer marked the name
 
     @property
     def score(self) -> float:
@@ -215,6 +216,10 @@ class PlaceFinder:
             if inner.kind == "venue" and inner.start >= best.end and _INSIDE.fullmatch(text, best.end, inner.start):
                 best = inner
         return normalise(best.text, self.units)
+
+    def quoted(self, place: str | None, found: Iterable[Place]) -> bool:
+        """The place chosen is a name the writer put in quotation marks: no learnt weighing overrules that."""
+        return place is not None and any(p.quoted and normalise(p.text, self.units) == place for p in found)
 
     def trim(self, place: str | None) -> str | None:
         """A place that starts with a time word starts after it (今早蚝岗村码头, 夜快头陆家埭村5组): the grammar never
@@ -381,7 +386,8 @@ class PlaceFinder:
             detailed = m.end() - m.start() > 4
             found.append(Place(m.group(0), m.start(), m.end(), "road_detail" if detailed else "road"))
         found += [Place(m.group(0), m.start(), m.end(), "unit") for m in self.units.named.finditer(text)]
-        found += [q for q in self._quoted(text) if not any(f.text == q.text for f in found)]
+        quoted = self._quoted(text)  # found by a suffix too, a name in quotation marks is still marked so
+        found = [f for f in found if not any((q.text, q.start) == (f.text, f.start - 1) for q in quoted)] + quoted
         return self._outermost(found)
 
     def _quoted(self, text: str) -> list[Place]:
@@ -395,9 +401,9 @@ class PlaceFinder:
             detail = self._detail_at(text, m.end(), "area")
             if word is not None or detail is not None:
                 end = m.end() + len(word) if word is not None else detail or m.end()  # detail is set here
-                out.append(Place(name + text[m.end() : end], m.start(), end, "venue"))
+                out.append(Place(name + text[m.end() : end], m.start(), end, "venue", quoted=True))
             elif name.endswith(self._venue_words) or _AT_QUOTED.match(text, m.end()) or _SCENE.match(text, m.end()):
-                out.append(Place(name, m.start(), m.end(), "venue"))
+                out.append(Place(name, m.start(), m.end(), "venue", quoted=True))
         return out
 
     def _word_after(self, text: str, at: int) -> str | None:

@@ -123,7 +123,7 @@ class RuleExtractor:
         amount = self._counter.amount(body)
         head_count = self._counter.head_count(body)
         grade = self._classifier.risk(body, head_count, amount)
-        if self.tagger is not None:
+        if self.tagger is not None and not self._places.quoted(place, candidates):
             place = self._places.trim(self.tagger.choose(body, place, [p.text for p in candidates]))
         result = Extraction(
             is_dispute=True,

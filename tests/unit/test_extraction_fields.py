@@ -1095,3 +1095,15 @@ def test_an_officers_advice_to_apply_for_protection_is_no_report(ex: RuleExtract
     advice = "蔡女士你好，已私聊你。家暴可以申请人身安全保护令，派出所全力支持，紧急情况直接打110"
     assert not ex.extract(advice, SENT).is_dispute
     assert ex.extract("东门社区陈嗲借了十万块给侄子陈某某做生意，拖了四年冇还，老人家讲要去法院起诉", SENT).is_dispute
+
+
+@pytest.mark.parametrize(
+    ("text", "area", "place"),
+    [  # holdout27: the learnt tagger, which had seen few ASCII quotation marks, chose the village over the name
+        ('茶香坪村十几户茶农今天上午到镇上"丰收农资店"找老板，说买的肥施了以后茶叶发黄', "茶香坪村", "丰收农资店"),
+        ('凤凰坪社区好多家长在"启航教育"给娃儿报了暑假班，现在机构说不办了钱有不退', "凤凰坪社区", "启航教育"),
+        ("青杠坡老街“坎上老火锅”，两个客人杨某和陈某说在锅底里吃出了烟头", None, "坎上老火锅"),
+    ],
+)
+def test_a_name_in_quotation_marks_is_not_overruled(ex: RuleExtractor, text: str, area: str | None, place: str) -> None:
+    assert ex.extract(text, SENT, area).location == place
