@@ -10,7 +10,10 @@ from bot.extraction import contacts
 
 _FULL = re.compile(r"(?<![A-Za-z0-9])#?\s?JF-?(\d{8})-?(\d{1,6})(?!\d)", re.I)
 _HASH = re.compile(r"(?<![0-9A-Za-z])[#＃]\s?(\d{1,6})(?![\d#＃])")  # not 3#楼 (building 3), not a #话题#
-_SPOKEN = re.compile(r"(?:纠纷|编号|单号)\s?(\d{1,6})\s?号?(?!\d)|(?<![\d月])第?(\d{1,6})号纠纷")
+_SPOKEN = re.compile(
+    r"(?:纠纷|编号|单号)\s?(\d{1,6})\s?号?(?!\d)|(?<![\d月])第?(\d{1,6})号纠纷"
+    r"|(?<![0-9A-Za-z-])(0\d{2,5})号(?![楼院房室床线车\d])"  # a record's zero-padded number: 报告0003号：…, 0066号那个…
+)
 _NAMED = ("编号", "单号")  # a code named as such (编号0045嗰单): a follow-up wherever it stands
 # what people write right after a record's code (补充：…, 进展 …): a code named after the matter adds to it
 # when 补充 (or the like) follows, or, for 纠纷23号, a comma or colon
@@ -19,7 +22,7 @@ _ADDS = re.compile(rf"^(?:{_ADDING.pattern})?[\s:：,，]*")  # what to take off
 _SPOKEN_APART = re.compile(r"[，,：:]")
 _MENTIONS = re.compile(r"^(?:@\S+\s+)*")  # the bot's and officers' @-names before the code
 # and what may come before it still at the start: 回访：27号纠纷…, 关于编号0045嗰单
-_LEADING = re.compile(rf"{_MENTIONS.pattern}(?:(?:回访|关于|补充|进展|跟进|更新|反馈)[\s:：]*)?")
+_LEADING = re.compile(rf"{_MENTIONS.pattern}(?:(?:回访|关于|补充|进展|跟进|更新|反馈|报告)[\s:：]*)?")
 # a code pointed at as the matter's own, wherever it stands: 车库那个#2，…; 打架那个，登记的是#0041，…
 _REGISTERED = r"登记的?是|登记为|登记号|编号是|单号是"
 _POINTED = re.compile(rf"(?:那个|那件|那起|那单|那宗|{_REGISTERED})[\s:：,，]*$")
@@ -58,7 +61,7 @@ def find_code_ref(text: str) -> CodeRef | None:
     for pattern in (_HASH, _SPOKEN):
         m = pattern.search(text)
         if m:
-            return CodeRef(int(m.group(1) or m.group(2)), None, m.group(0), m.start())
+            return CodeRef(int(next(g for g in m.groups() if g)), None, m.group(0), m.start())
     return None
 
 
@@ -97,6 +100,7 @@ def follow_up(text: str) -> FollowUp | None:
     after = after[_matched(_ADDS, after) :]
     before = "" if ref.start <= _matched(_MENTIONS, text) + 1 else text[: ref.start]
     before = _REGISTERED_END.sub("", before).strip(" ：:,，")
+    before = "" if before in ("报告", "上报") else before  # 报告0003号： heads the message, it says nothing
     rest = "，".join(p for p in (before, after.strip(" ：:,，")) if p)
     _ids, id_spans = contacts.id_numbers(rest)
     return FollowUp(ref, contacts.phones(rest, id_spans), rest)

@@ -72,6 +72,9 @@ def test_verbs_and_synonyms(text: str, verb: str) -> None:
         # holdout28: a code pointed at as the matter's (那个#2, 登记的是#0041)
         ("江樾湾地下车库那个#2，刘某某电话补一下", 2, "江樾湾地下车库那个，刘某某电话补一下"),
         ("昨晚南湖星城4栋打架那个，登记的是#0041，伤者已送医", 41, "昨晚南湖星城4栋打架那个，伤者已送医"),
+        # holdout27: a record's zero-padded number before 号, after 报告 or leading
+        ("报告0003号：两家又在地基上吵了几句，没动手", 3, "两家又在地基上吵了几句，没动手"),
+        ("0066号那个草场的事，两边答应先各自退回去", 66, "那个草场的事，两边答应先各自退回去"),
     ],
 )
 def test_leading_code_means_supplement(text: str, number: int, args: str) -> None:
@@ -95,6 +98,7 @@ def test_a_revisit_names_its_record_as_people_write_it(text: str, args: str) -> 
     [
         *("今天天气不错", "幸福村有人吵架", "", "7号楼漏水", "3#楼的张某和李某吵架", "上次纠纷7号那家又吵起来了"),
         *("派单 #1", "上次27号纠纷那家又吵起来了", "12月5号纠纷又起", "那个#话题#我也看到了"),
+        *("住在0302号的李某和楼上吵起来了", "3号楼0066号房漏水"),
     ],
 )
 def test_not_a_command(text: str) -> None:
