@@ -20,7 +20,9 @@ class Hit:
 
 class CueSet:
     """Finds the cues of one list in a text; a cue right after a negation (没动手) does not fire, unless that
-    negation ends a hedge (搞不好就不活了: 'he may well', not 'he may not')."""
+    negation ends a hedge (搞不好就不活了: 'he may well', not 'he may not'); nor does one alone in quotation marks
+    (游戏里“打起来”了, 跟物业“对峙”了一晚上: a word held up, not a report of it; a threat quoted in full still
+    fires)."""
 
     def __init__(self, cues: Iterable[str], negations: Iterable[str] = (), hedges: Iterable[str] = ()) -> None:
         self._plain: list[str] = []
@@ -55,13 +57,13 @@ class CueSet:
         for cue in self._plain_in(text):
             start = text.find(cue)
             while start >= 0:
-                if not self._negated(text, start):
+                if not self._negated(text, start) and not _scare_quoted(text, start, start + len(cue)):
                     found.append(Hit(cue, start, cue))
                     break
                 start = text.find(cue, start + 1)
         for cue, pattern in self._patterns(text):
             for m in pattern.finditer(text):
-                if not self._negated(text, m.start()):
+                if not self._negated(text, m.start()) and not _scare_quoted(text, m.start(), m.end()):
                     found.append(Hit(cue, m.start(), m.group(0)))
                     break
         found.sort(key=lambda h: h.start)
@@ -73,7 +75,7 @@ class CueSet:
 
     def any(self, text: str) -> bool:
         found = any(c in text for c in self._plain_in(text)) or any(p.search(text) for _, p in self._patterns(text))
-        return found and (not self._negations or bool(self.hits(text)))
+        return found and ((not self._negations and not _QUOTE_MARKS.intersection(text)) or bool(self.hits(text)))
 
     def _plain_in(self, text: str) -> list[str]:
         """The plain cues that start with a character of the text, in the order they were listed."""
@@ -100,6 +102,21 @@ class CueSet:
             if window[: len(window) - (start - end)].endswith(self._negations):
                 return not (self._hedges and text[max(0, end - 6) : end].endswith(self._hedges))
         return False
+
+
+_OPENING, _CLOSING = "“\"「『‘'", "”\"」』’'"
+_QUOTE_MARKS = frozenset(_OPENING + _CLOSING)
+
+
+_SAID = re.compile(r"(说|讲|话|喊|骂|叫|扬言|放话)[^，。；]{0,2}$")
+
+
+def _scare_quoted(text: str, start: int, end: int) -> bool:
+    """The span is all that stands between a pair of quotation marks, and no one is said to have said it (说要“砍死”他
+    quotes a threat)."""
+    if not (start > 0 and end < len(text) and text[start - 1] in _OPENING and text[end] in _CLOSING):
+        return False
+    return _SAID.search(text, max(0, start - 4), start - 1) is None
 
 
 def longest_first(words: Iterable[str]) -> list[str]:

@@ -1107,3 +1107,50 @@ def test_an_officers_advice_to_apply_for_protection_is_no_report(ex: RuleExtract
 )
 def test_a_name_in_quotation_marks_is_not_overruled(ex: RuleExtractor, text: str, area: str | None, place: str) -> None:
     assert ex.extract(text, SENT, area).location == place
+
+
+@pytest.mark.parametrize(
+    "text",
+    [  # holdout29, written to test the reds: threats veiled, in dialect or quoted; weapons, guns, gas; heights
+        "阿强今朝喺茶楼门口同陈生讲：你个仔去补习行边条路我都知，你自己谂下啦",
+        "顾某跑到钱某屋门口讲：夜里困觉眼睛张开点，当心侬屋里厢着火",
+        "黄某和林某两户为番薯园的田岸又冤家，黄某夯一支草锄企在园里讲欲刣林某",
+        "卢某两公婆吵架，刚刚卢某老婆哭起讲要去后山寻根绳子吊死",
+        "李某找了几个社会上的人天天在他家门口蹲着，昨晚上还往他家院里扔了只死耗子，说下回扔进来的就不是耗子了",
+        "佢啱啱喺朋友圈发咗张相，企喺大桥栏杆外面，写住“永别了”",
+        "病人家属吴某在卫生院拍桌子，再不给说法就“让你们医院出点事”，还说他晓得主刀医生住哪里",
+        "李某把家里的火药枪拿出来了，还朝天放了一枪",
+        "彭某说“你再坑老子一分钱，老子搞死你”",
+        "小哥讲“侬等辣海，夜里叫侬吃生活”",
+        "发了张割手腕的照片，配的字是“一了百了”",
+        "打电话同陈老板讲“再唔还钱，我一把火烧咗你架车同间铺”",
+        "谢某抱着个液化气罐坐在楼道里，说今天不来电就开阀",
+        "王某因为征地补偿款一直没到位，昨天下午爬上了村口那座高压电塔",
+        "白老汉拎着二齿钩把宋某家的苗全刨了，还嚷嚷谁拦着就刨谁",
+        "顾某某捏了把铁搭追牢钱某某打，钱某某手臂上拨伊划了条口子",
+        "楼上那个胡某跑下来指到我鼻子说“你再上来敲门我锤死你”",
+        "郭某刚才给我发语音说：“大不了跟他一命换一命”",
+        "邓某提着一把杀猪刀上门，说“不还钱给你放血”",
+    ],
+)
+def test_reds_after_holdout29(rules_only: RuleExtractor, text: str) -> None:
+    assert rules_only.extract(text, SENT).risk == "high"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [  # holdout29: red-looking words used harmlessly; a word held up in quotation marks reports nothing
+        "在丰收农资店买的百草枯，兑水打了三天草一点都没死，怀疑是假药，老板不给退",
+        "陈某的儿子跟何某的儿子一起打游戏，游戏里“打起来”了，其实是吵谁坑队友，为三百块修屏钱说不拢",
+        "某电器城说跳楼价清仓，我买了台空调装上才发现是翻新机，找他们退，店里说不退不换",
+        "小区门口来了个磨刀的，磨完三把跟我要六百，我不给他就一直在门口嚷",
+        "业主群里跟物业“对峙”了一晚上，就是为了公共收益的账目不公开，大家都在打字",
+        "桂园小区业主范某说谁断他家电就跟谁没完",
+    ],
+)
+def test_harmless_words_after_holdout29(rules_only: RuleExtractor, text: str) -> None:
+    assert rules_only.extract(text, SENT).risk != "high"
+
+
+def test_a_threat_quoted_word_by_word_still_fires(rules_only: RuleExtractor) -> None:
+    assert rules_only.extract("对方跟他吵，说要“砍死”他，他吓得不敢出门", SENT).risk == "high"
