@@ -1154,3 +1154,14 @@ def test_harmless_words_after_holdout29(rules_only: RuleExtractor, text: str) ->
 
 def test_a_threat_quoted_word_by_word_still_fires(rules_only: RuleExtractor) -> None:
     assert rules_only.extract("对方跟他吵，说要“砍死”他，他吓得不敢出门", SENT).risk == "high"
+
+
+def test_small_readings_after_holdouts_27_and_29(rules_only: RuleExtractor) -> None:
+    # 百十号 is a hundred or so, not a thousand
+    assert rules_only.extract("瑞丰置业售楼部现在被百十号业主围了，说交房推迟了一年多", SENT).head_count == 100
+    # 牵扯在里头 is being involved, not a blow to the head
+    land = rules_only.extract("3组和4组争一片集体山林的林权，两边到镇林业站吵过两回了，有十几户牵扯在里头", SENT)
+    assert land.risk == "medium"
+    # a patient of a mental disorder who chases his mother is a family matter, not a medical one
+    text = "李某某（精神障碍患者，家里说他一个多月没吃药了）又犯病了，刚才在家拿菜刀追他妈"
+    assert rules_only.extract(text, SENT).category == "family"
