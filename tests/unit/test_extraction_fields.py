@@ -1163,5 +1163,5 @@ def test_small_readings_after_holdouts_27_and_29(rules_only: RuleExtractor) -> N
     land = rules_only.extract("3组和4组争一片集体山林的林权，两边到镇林业站吵过两回了，有十几户牵扯在里头", SENT)
     assert land.risk == "medium"
     # a patient of a mental disorder who chases his mother is a family matter, not a medical one
-    text = "李某某（精神障碍患者，家里说他一个多月没吃药了）又犯病了，刚才在家拿菜刀追他妈"
+    text = "李某某（精神障碍患者，家里说他一个多月没吃药了）又犯病了，刚才在家拿菜刀追他妈，他妈跑到村委会躲着"
     assert rules_only.extract(text, SENT).category == "family"
