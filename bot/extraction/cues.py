@@ -106,8 +106,6 @@ class CueSet:
 
 _OPENING, _CLOSING = "“\"「『‘'", "”\"」』’'"
 _QUOTE_MARKS = frozenset(_OPENING + _CLOSING)
-
-
 _SAID = re.compile(r"(说|讲|话|喊|骂|叫|扬言|放话)[^，。；]{0,2}$")
 
 

@@ -59,6 +59,7 @@ def test_verbs_and_synonyms(text: str, verb: str) -> None:
         ("＃０００７补充：李某已搬走", 7, "李某已搬走"),
         ("JF-20261118-0031 进展 双方已见面", 31, "双方已见面"),
         ("#7", 7, ""),
+        ("@小王，#7 补充：李某已搬走", 7, "李某已搬走"),  # an @-name typed with a comma after it
         ("纠纷7号 双方已见面", 7, "双方已见面"),
         # the matter first, then its code: still an update, what came before kept
         ("恒达建材厂韩某那个事，JF-20270605-0022 补充：厂里同意再出三万", 22, "恒达建材厂韩某那个事，厂里同意再出三万"),
