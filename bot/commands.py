@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from bot.extraction.refs import follow_up
-from bot.mentions import MENTION
+from bot.mentions import LEADING_MENTIONS
 
 # verb -> canonical verb; longer spellings first so 补充 does not shadow anything shorter
 VERBS: dict[str, str] = {
@@ -33,7 +33,6 @@ VERBS: dict[str, str] = {
     "答复": "答复",
 }
 _VERB_RE = re.compile("|".join(re.escape(v) for v in sorted(VERBS, key=len, reverse=True)), re.IGNORECASE)
-_LEADING_MENTIONS = re.compile(rf"^(?:{MENTION.pattern}[\s，,：:]*)+")  # @值班民警 接单, @小王，#7 补充
 _CODE = re.compile(r"(?:#\s*|JF-?\d{8}-?|编号\s*|纠纷\s*|第)?0*(\d{1,9})(?!\d)(?:号纠纷|号)?", re.IGNORECASE)
 
 
@@ -56,7 +55,7 @@ def normalize(text: str) -> str:
 
 
 def parse_command(text: str) -> Command | None:
-    body = _LEADING_MENTIONS.sub("", normalize(text))
+    body = LEADING_MENTIONS.sub("", normalize(text))
     m = _VERB_RE.match(body)
     if not m:
         fu = follow_up(body)

@@ -6,3 +6,5 @@ from __future__ import annotations
 import re
 
 MENTION = re.compile(r"@[^\s，。,！!？?：:；;、]+")
+# the @-names a message starts with (@值班民警 接单, @小王，#7 补充：…), and what follows each
+LEADING_MENTIONS = re.compile(rf"^(?:{MENTION.pattern}[\s，,：:]*)*")

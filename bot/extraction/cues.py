@@ -9,6 +9,8 @@ from dataclasses import dataclass
 REGEX_PREFIX = "re:"
 _CJK = re.compile(r"^[\u4e00-\u9fa5]+$")
 _INFIX = "(?:了一|了|过)"
+# the quotation marks people type around a name or a word, opening and closing (ASCII ones do both)
+OPENING_QUOTES, CLOSING_QUOTES = "“\"「『‘'", "”\"」』’'"
 
 
 @dataclass(frozen=True)
@@ -104,21 +106,26 @@ class CueSet:
         return False
 
 
-_OPENING, _CLOSING = "“\"「『‘'", "”\"」』’'"
-_QUOTE_MARKS = frozenset(_OPENING + _CLOSING)
+_QUOTE_MARKS = frozenset(OPENING_QUOTES + CLOSING_QUOTES)
 _SAID = re.compile(r"(说|讲|话|喊|骂|叫|扬言|放话)[^，。；]{0,2}$")
 
 
 def _scare_quoted(text: str, start: int, end: int) -> bool:
     """The span is all that stands between a pair of quotation marks, and no one is said to have said it (说要“砍死”他
     quotes a threat)."""
-    if not (start > 0 and end < len(text) and text[start - 1] in _OPENING and text[end] in _CLOSING):
+    if not (start > 0 and end < len(text) and text[start - 1] in OPENING_QUOTES and text[end] in CLOSING_QUOTES):
         return False
     return _SAID.search(text, max(0, start - 4), start - 1) is None
 
 
 def longest_first(words: Iterable[str]) -> list[str]:
     return sorted(dict.fromkeys(words), key=len, reverse=True)
+
+
+def alternation(words: Iterable[str]) -> str:
+    """One regular expression for a cue list: plain words escaped, `re:` patterns as written, longest first."""
+    parts = [w[len(REGEX_PREFIX) :] if w.startswith(REGEX_PREFIX) else re.escape(w) for w in longest_first(words)]
+    return "|".join(f"(?:{p})" for p in parts)
 
 
 class KeywordScanner:

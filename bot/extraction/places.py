@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.extraction import nlp
-from bot.extraction.cues import REGEX_PREFIX, longest_first
+from bot.extraction.cues import CLOSING_QUOTES, OPENING_QUOTES, REGEX_PREFIX, alternation, longest_first
 from bot.extraction.lexicon import BUILDINGS, GROUPS, NUMBERED, PlaceCues
 
 _CN_NUM = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -49,7 +49,7 @@ _NO_BUSINESS = {"村委会", "居委会", "管委会", "征拆办", "征地办"}
 _LEADING_PART = re.compile(r"^(村口|园区|厂区|[东西南北A-Z]区|村|小区|社区|另一|这家|那家)")
 _CJK_NAME = re.compile(r"^[\u4e00-\u9fa5][\u4e00-\u9fa5A-Za-z0-9]*$")
 # a name in quotation marks (“嘉禾时代”二期工地, “极速网咖”门口, '青丝坊'美发店): people quote shops and compounds
-_QUOTED = re.compile(r"[“\"「『‘']([\u4e00-\u9fa5][\u4e00-\u9fa5A-Za-z0-9]{1,11})[”\"」』’']")
+_QUOTED = re.compile(rf"[{OPENING_QUOTES}]([\u4e00-\u9fa5][\u4e00-\u9fa5A-Za-z0-9]{{1,11}})[{CLOSING_QUOTES}]")
 _AT_QUOTED = re.compile(r"门口|门前|店里|店门口|里面|大门")
 _SCORES = {
     "venue": 3.0,
@@ -85,18 +85,13 @@ def _cn_to_int(text: str) -> int:
     return int("".join(str(_CN_NUM.get(c, 0)) for c in text))
 
 
-def _alternation(words: list[str]) -> str:
-    parts = [w[len(REGEX_PREFIX) :] if w.startswith(REGEX_PREFIX) else re.escape(w) for w in longest_first(words)]
-    return "|".join(f"(?:{p})" for p in parts)
-
-
 class Units:
     """The numbered parts of an area, from extraction.yaml's `groups`, `buildings` and `numbered` (a station adds
     its own: 兵团 stations have 连): the patterns that find them after an area's name or alone, and their numbers
     as digits."""
 
     def __init__(self, groups: Iterable[str], buildings: Iterable[str], numbered: Iterable[str]) -> None:
-        grp, bld, num = _alternation([*groups]), _alternation([*buildings]), _alternation([*numbered])
+        grp, bld, num = alternation([*groups]), alternation([*buildings]), alternation([*numbered])
         # after an area's name: 桃源村3组, 阳光花园8栋402; 4号楼2门301: in Beijing and Tianjin an entrance (门) is
         # a 单元
         # a lane and its house, in digits only (同福里9弄14号, 新塘坊村5巷3号): 东四巷 is a lane's name
@@ -184,7 +179,7 @@ class PlaceFinder:
             self._by_last.setdefault(suffix[-1], []).append((suffix, kind))
             if kind == "area" and len(suffix) > 1:
                 self._by_first.setdefault(suffix[0], []).append((suffix, kind))
-        self._details = re.compile(f"(?:{_alternation(cues.details)})") if cues.details else None
+        self._details = re.compile(f"(?:{alternation(cues.details)})") if cues.details else None
         self._generic = set(cues.generic)
         self._stop = set(cues.stop)
         self._stop_heads = [s for s in self._stop if len(s) > 1]
@@ -197,7 +192,7 @@ class PlaceFinder:
         self._offices = tuple(cues.offices)
         self._towns = tuple(s for s in cues.towns if s in cues.areas)
         self._roads = tuple(cues.roads)
-        self._known = re.compile(_alternation(cues.known)) if cues.known else None
+        self._known = re.compile(alternation(cues.known)) if cues.known else None
         self._parts = set(cues.parts)
         self._part_words = tuple(p for p in cues.parts if not p.startswith(REGEX_PREFIX))
         self._own_words = longest_first(cues.own_words)
@@ -313,7 +308,7 @@ class PlaceFinder:
             own = "|".join(map(re.escape, longest_first([*self._own_words, *self._called(area)])))
             self._part_patterns[area] = re.compile(
                 f"(?P<own>(?:{own})(?:里面?|里头)?(?:那个|那家|的)?)?"
-                f"(?P<part>{_alternation(self.cues.parts)})(?!主任|书记|干部|委员|会计)"
+                f"(?P<part>{alternation(self.cues.parts)})(?!主任|书记|干部|委员|会计)"
             )
         return self._part_patterns[area]
 

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.extraction import contacts
-from bot.mentions import MENTION
+from bot.mentions import LEADING_MENTIONS
 
 _FULL = re.compile(r"(?<![A-Za-z0-9])#?\s?JF-?(\d{8})-?(\d{1,6})(?!\d)", re.I)
 _HASH = re.compile(r"(?<![0-9A-Za-z])[#＃]\s?(\d{1,6})(?![\d#＃])")  # not 3#楼 (building 3), not a #话题#
@@ -21,7 +21,7 @@ _NAMED = ("编号", "单号")  # a code named as such (编号0045嗰单): a foll
 _ADDING = re.compile(r"[\s:：,，]*(?:补充|进展|更新|反馈|跟进)")
 _ADDS = re.compile(rf"^(?:{_ADDING.pattern})?[\s:：,，]*")  # what to take off after the code
 _SPOKEN_APART = re.compile(r"[，,：:]")
-_MENTIONS = re.compile(rf"^(?:{MENTION.pattern}[\s，,：:]*)*")  # the bot's and officers' @-names before the code
+_MENTIONS = LEADING_MENTIONS  # the bot's and officers' @-names before the code
 # and what may come before it still at the start: 回访：27号纠纷…, 关于编号0045嗰单
 _LEADING = re.compile(rf"{_MENTIONS.pattern}(?:(?:回访|关于|补充|进展|跟进|更新|反馈|报告)[\s:：]*)?")
 # a code pointed at as the matter's own, wherever it stands: 车库那个#2，…; 打架那个，登记的是#0041，…

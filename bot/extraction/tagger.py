@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.extraction import nlp
-from bot.extraction.cues import REGEX_PREFIX
+from bot.extraction.cues import REGEX_PREFIX, alternation
 from bot.extraction.lexicon import PlaceCues
 from bot.extraction.places import DEFAULT_UNITS, Units, normalise, same_place
 
@@ -89,10 +89,7 @@ class PlaceTagger:
     def __init__(self, cues: PlaceCues, model: Path | None = MODEL_FILE, prior: float = 2.0) -> None:
         self._lists = _Lists(cues)
         self.units = Units.of(cues)
-        self._goes_on = re.compile(
-            "|".join(w[len(REGEX_PREFIX) :] if w.startswith(REGEX_PREFIX) else re.escape(w) for w in cues.not_a_place)
-            or "(?!)"
-        )
+        self._goes_on = re.compile(alternation(cues.not_a_place) or "(?!)")
         self.prior = prior
         self._tagger: Any = None
         if model is not None:
