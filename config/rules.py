@@ -9,7 +9,15 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
@@ -78,11 +86,23 @@ class ColourScheme(Strict):
     low: str
 
 
+_WORD_LIST = re.compile(r"\{([a-z_]+)\}")
+
+
 class RiskRules(Strict):
     scheme: str = "three_colour"
     schemes: dict[str, ColourScheme]
+    # named word lists (weapon, harm_verb, ...): `{weapon}` in a `re:` cue stands for any word of `words.weapon`, so
+    # a station adds a word once and every pattern that names the list knows it
+    words: dict[str, list[str]] = {}
     high: list[str]
     medium: list[str]
+
+    @field_validator("high", "medium")
+    @classmethod
+    def _expand_words(cls, cues: list[str], info: ValidationInfo) -> list[str]:
+        words: dict[str, list[str]] = info.data.get("words") or {}
+        return [_expand_cue(c, words) for c in cues]
 
     @model_validator(mode="after")
     def _scheme_exists(self) -> RiskRules:
@@ -94,6 +114,26 @@ class RiskRules(Strict):
         if risk is None:
             return "未定级"
         return str(getattr(self.schemes[self.scheme], risk))
+
+
+def _expand_cue(cue: str, words: dict[str, list[str]]) -> str:
+    """A `re:` cue with its `{name}` word lists written out, checked to compile; a plain cue as it is."""
+    if not cue.startswith("re:"):
+        return cue
+
+    def alternation(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name not in words:
+            raise ValueError(f"cue {cue!r} names the word list {{{name}}}, which `words` does not define")
+        listed = sorted(dict.fromkeys(w for w in words[name] if w), key=len, reverse=True)
+        return "(?:" + "|".join(re.escape(w) for w in listed) + ")"
+
+    pattern = _WORD_LIST.sub(alternation, cue[3:])
+    try:
+        re.compile(pattern)
+    except re.error as e:
+        raise ValueError(f"cue {cue!r} is not a valid regular expression: {e}") from e
+    return "re:" + pattern
 
 
 # ---- deadlines.yaml --------------------------------------------------------------------------------------

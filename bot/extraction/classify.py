@@ -162,9 +162,10 @@ class Classifier:
         return Verdict(False), False
 
     def looks_red(self, text: str) -> bool:
-        """The safety net for red wording no list has: nearer the labelled red reports by the margin."""
+        """The safety net for red wording no list has: a report long enough to judge, nearer the labelled red reports
+        than the others by the margin."""
         margin = self.lexicon.risk.red_fallback_margin
-        if self.red_ngrams is None or margin is None:
+        if self.red_ngrams is None or margin is None or len(text) < self.lexicon.risk.red_fallback_min_chars:
             return False
         best = self.red_ngrams.best(text)
         return best is not None and best[0] == RED and best[1] >= margin

@@ -98,6 +98,19 @@ def _broken(tmp_path: Path, filename: str, content: str) -> Path:
             5,
             "categories.0.colour",
         ),
+        (
+            "risk.yaml",
+            "schemes: {three_colour: {high: 红, medium: 黄, low: 蓝}}\nwords: {weapon: [刀]}\n"
+            "high:\n  - 're:拿着{wepon}'\nmedium: []\n",
+            3,
+            "high",
+        ),
+        (
+            "risk.yaml",
+            "schemes: {three_colour: {high: 红, medium: 黄, low: 蓝}}\nhigh: []\nmedium:\n  - 're:(上访'\n",
+            3,
+            "medium",
+        ),
     ],
 )
 def test_broken_rule_file_names_file_line_field(

@@ -5,6 +5,7 @@ describe them, and the lists kept consistent."""
 from __future__ import annotations
 
 import json
+import shutil
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
@@ -78,13 +79,52 @@ def test_red_acts_as_grid_workers_write_them(ex: RuleExtractor, text: str) -> No
 @pytest.mark.parametrize(
     "text",
     [
+        "李某跟邻居为车位吵，李某说再敢停这里就锤爆你车",
+        "陈某欠阿华三万蚊唔还，阿华喺佢门口喊：你睇住嚟",
+        "周某在群里发：你闺女几点放学我都清楚",
+        "王某把老婆关在屋里不让出门，邻居听到哭喊",
+        "李某喝了两瓶白酒，在村委会门口骂人",
+        "两家人为晒场又打相打了",
+        "杨某讲要开车往那帮人身上撞过去",
+        "赵某跟老公闹离婚，在朋友圈写了遗言",
+        "钱某的工钱没结，站在天台边上不下来",
+        "阿强同陈生为铺位吵，揸住把西瓜刀企喺铺头门口",
+        "张某掂着铁锨撵着李某跑",
+        "孙某欠钱不还，债主说再躲就叫兄弟来",
+        "两家为鱼塘吵，马某说老子今天就灭了你",
+    ],
+)
+def test_red_said_in_words_from_the_lists(ex: RuleExtractor, text: str) -> None:
+    """The word lists of risk.yaml (weapon, hold, harm_verb, target, kin) in the patterns that name them: ways of
+    saying danger that no labelled set holds."""
+    got = ex.extract("幸福村" + text, SENT)
+    assert got.is_dispute and got.risk == "high", got.reasons
+
+
+def test_a_word_added_to_a_list_reaches_every_pattern_naming_it(tmp_path: Path) -> None:
+    rules_dir = tmp_path / "rules"
+    shutil.copytree(RULES_DIR, rules_dir)
+    text = "幸福村张某跟李某为地界吵，张某拎着一把洋叉子撵人"
+    assert RuleExtractor(load_rules(rules_dir)).extract(text, SENT).risk == "high"  # 叉 is a weapon already
+    text = "幸福村张某跟李某为地界吵，张某拎着一把戥子撵人"
+    assert RuleExtractor(load_rules(rules_dir)).extract(text, SENT).risk != "high"
+    risk = rules_dir / "risk.yaml"
+    risk.write_text(risk.read_text(encoding="utf-8").replace("  weapon: [", "  weapon: [戥子, ", 1), encoding="utf-8")
+    assert RuleExtractor(load_rules(rules_dir)).extract(text, SENT).risk == "high"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "白沙村陈某和吴某某两家为排水沟扯皮，现在两家都在地头，没扭在一起，情绪还行",
         "石板村的修路工程队放炮炸石头，飞出来的石块把村民梁某家的屋顶砸了个洞，梁某要工程队赔",
         "有没有会修水管的师傅 推荐一下",
     ],
 )
 def test_no_red_without_violence(ex: RuleExtractor, text: str) -> None:
-    assert ex.extract(text, SENT).risk != "high"
+    """No red cue fires (the safety net may still ask an officer to check a report like the red ones: 请核实)."""
+    got = ex.extract(text, SENT)
+    assert got.risk != "high" or got.reasons[-1:] == ["红:与以往红色纠纷相近，请核实"], got.reasons
 
 
 @pytest.mark.parametrize(
@@ -192,12 +232,16 @@ def test_the_red_safety_net_flags_unlisted_danger_for_checking() -> None:
     """A report no red cue fires on, written like the labelled red ones, is red with a reason asking to check."""
     ex = RuleExtractor(load_rules(RULES_DIR))
     clf = ex.classifier
-    red, calm = "两家为这事吵起来，一家说这回跟他们没完", "两家为晒谷场的事拌了几句嘴"
+    red = "两家为这事吵起来，一家说这回跟他们没完，晚上堵在村口等着看谁先出门"
+    calm = "两家为晒谷场的事拌了几句嘴，各自回家了，说好明天请村里量一量"
     reds = [("high", red, 1.0)] * 5 + [("other", calm, 1.0)] * 5
     clf.learn(shipped().reports, red_examples=reds)
     try:
-        got = ex.extract("张某和李某为晒谷场的事吵起来，张某说这回跟他没完", SENT)
+        got = ex.extract("东关村张某和李某为晒谷场的事吵起来，张某说这回跟他没完，晚上就在村口等着看谁先出门", SENT)
         assert got.risk == "high" and any("请核实" in r for r in got.reasons)
-        assert ex.extract("张某和李某为晒谷场拌了几句嘴", SENT).risk != "high"
+        calm_report = "张某和李某为晒谷场的事拌了几句嘴，各自回家了，说好明天请村里量一量再说"
+        assert ex.extract(calm_report, SENT).risk != "high"
+        # a short report says too little for a resemblance to count (red_fallback_min_chars)
+        assert ex.extract("张某和李某为晒谷场吵起来，张某说跟他没完", SENT).risk != "high"
     finally:
         clf.learn_shipped()
