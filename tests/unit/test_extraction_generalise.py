@@ -101,6 +101,20 @@ def test_red_said_in_words_from_the_lists(ex: RuleExtractor, text: str) -> None:
     assert got.is_dispute and got.risk == "high", got.reasons
 
 
+@pytest.mark.parametrize(
+    ("text", "dispute"),
+    [
+        ("邻居之间吵架打架，派出所管不管？我就问问", False),
+        # asked at the end of a report, the question is the reporter's plea, not a question instead of a report
+        ("小区车库我的车位天天被人占，我去说了两句，那人放话说明早让我车少几个轱辘，还踹了我车门一脚。物业管不管啊", True),
+    ],
+)
+def test_who_handles_it_asked_first_is_a_question_asked_last_a_plea(text: str, dispute: bool) -> None:
+    lists_alone = RuleExtractor(load_rules(RULES_DIR))
+    lists_alone.classifier.dispute_ngrams = None  # the word lists' decision, not the learnt scorer's overturn
+    assert lists_alone.extract(text, SENT).is_dispute is dispute
+
+
 def test_a_word_added_to_a_list_reaches_every_pattern_naming_it(tmp_path: Path) -> None:
     rules_dir = tmp_path / "rules"
     shutil.copytree(RULES_DIR, rules_dir)
