@@ -56,6 +56,13 @@ def test_topic_words_decide(ex: RuleExtractor, text: str, category: str) -> None
     assert got.is_dispute and got.category == category, got.reasons
 
 
+def test_a_fields_ridge_is_land_by_its_own_word(ex: RuleExtractor) -> None:
+    """Officers see the word that decided (类别:土地山林(垄沟)), not a resemblance; 媳妇 in the phone line is no family
+    matter."""
+    got = ex.extract("老孙家跟老赵家为那条垄沟又掰扯上了，孙某媳妇电话15500001122", SENT)
+    assert got.category == "land" and "垄沟" in got.reasons[0], got.reasons
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -106,7 +113,10 @@ def test_red_said_in_words_from_the_lists(ex: RuleExtractor, text: str) -> None:
     [
         ("邻居之间吵架打架，派出所管不管？我就问问", False),
         # asked at the end of a report, the question is the reporter's plea, not a question instead of a report
-        ("小区车库我的车位天天被人占，我去说了两句，那人放话说明早让我车少几个轱辘，还踹了我车门一脚。物业管不管啊", True),
+        (
+            "小区车库我的车位天天被人占，我去说了两句，那人放话说明早让我车少几个轱辘，还踹了我车门一脚。物业管不管啊",
+            True,
+        ),
     ],
 )
 def test_who_handles_it_asked_first_is_a_question_asked_last_a_plea(text: str, dispute: bool) -> None:
