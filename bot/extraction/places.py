@@ -12,7 +12,8 @@ from bot.extraction.lexicon import BUILDINGS, GROUPS, NUMBERED, PlaceCues
 
 _CN_NUM = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _NUMERIC = r"(?:\d+|[一二三四五六七八九十两]+)"
-_ROAD_DETAIL = re.compile(r"(?:[与和][\u4e00-\u9fa5]{1,6}(?:路|街|大道))?(?:交叉口|十字路口|路口)|\d+号院?|路段")
+# a junction (与解放路交叉口; 与福慧路口, where the second road's 路 is the 路 of 路口), a number, a stretch
+_ROAD_DETAIL = re.compile(r"(?:[与和][\u4e00-\u9fa5]{1,6}?(?:路|街|大道)?)?(?:交叉口|十字路口|路口)|\d+号院?|路段")
 _NAME_WORD = re.compile(r"^(?:[\u4e00-\u9fa5]+|\d+)$")
 _GLUE_END = "到在去进往向从把被给着过说"  # a word ending in one of these is a verb phrase, not a name
 _TIME_HEADS = ("今", "昨", "前天", "明天", "上午", "下午", "中午", "晚上", "早上", "凌晨", "傍晚")

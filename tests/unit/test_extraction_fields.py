@@ -138,6 +138,15 @@ def test_location(ex: RuleExtractor, text: str, area: str | None, place: str) ->
 
 
 @pytest.mark.parametrize(
+    "text",
+    ["明珠大道与兴华路口 两辆电动车刮了 两个人吵起来了", "明珠大道与兴华路交叉口 两辆电动车刮了 两个人吵起来了"],
+)
+def test_a_junction_whose_second_road_ends_in_its_crossing(rules_only: RuleExtractor, text: str) -> None:
+    """与兴华路口: the second road's 路 is the 路 of 路口; the grammar alone reads the whole junction."""
+    assert rules_only.extract(text, SENT).location == text.split(" ")[0]
+
+
+@pytest.mark.parametrize(
     ("text", "area", "place"),
     [
         ("11幢有人在楼道堆了一大堆纸箱，挡到消防栓了", "海悦湾", "海悦湾11幢"),
