@@ -99,6 +99,12 @@ def test_red_acts_as_grid_workers_write_them(ex: RuleExtractor, text: str) -> No
         "张某掂着铁锨撵着李某跑",
         "孙某欠钱不还，债主说再躲就叫兄弟来",
         "两家为鱼塘吵，马某说老子今天就灭了你",
+        # farewells, refusals and walking off (holdouts 31 and 33 taught the kind, these are new wordings)
+        "周某为工钱跟老板闹了半年，昨晚给工友发微信说以后别找我了，替我照顾好我妈",
+        "刘老太跟儿子吵完，降压药五天没吃了，说活着拖累人",
+        "孙某被他媳妇娘家人锁在屋里两天了，手机也被收走了",
+        "杨某为车位跟邻居吵，今早邻居车的四个轮胎都被扎了",
+        "吴某说再不给他修路他那锄头可不是吃素的",
     ],
 )
 def test_red_said_in_words_from_the_lists(ex: RuleExtractor, text: str) -> None:
@@ -143,6 +149,9 @@ def test_a_word_added_to_a_list_reaches_every_pattern_naming_it(tmp_path: Path) 
         "白沙村陈某和吴某某两家为排水沟扯皮，现在两家都在地头，没扭在一起，情绪还行",
         "石板村的修路工程队放炮炸石头，飞出来的石块把村民梁某家的屋顶砸了个洞，梁某要工程队赔",
         "有没有会修水管的师傅 推荐一下",
+        "幸福村周某说买的除草剂是假的，杀了他半亩麦苗，要农资店赔",
+        "幸福村卫生室给赵某打针，打完身上起了红疹子，家属要个说法",
+        "幸福村5组小两口又吵架了，声音挺大，没听见动手，网格员去劝一劝",
     ],
 )
 def test_no_red_without_violence(ex: RuleExtractor, text: str) -> None:
