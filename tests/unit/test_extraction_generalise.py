@@ -152,6 +152,9 @@ def test_a_word_added_to_a_list_reaches_every_pattern_naming_it(tmp_path: Path) 
         "幸福村周某说买的除草剂是假的，杀了他半亩麦苗，要农资店赔",
         "幸福村卫生室给赵某打针，打完身上起了红疹子，家属要个说法",
         "幸福村5组小两口又吵架了，声音挺大，没听见动手，网格员去劝一劝",
+        "幸福村赵某欠李某五万块，说这钱下辈子也还不清了，李某要去法院告",
+        "幸福村王某找兄弟借了两万块做生意，到期不还，兄弟俩闹翻了",
+        "幸福村孙某骑电动车回家，一辆货车朝他开过来没刹住，腿擦伤了，两边在谈赔偿",
     ],
 )
 def test_no_red_without_violence(ex: RuleExtractor, text: str) -> None:
