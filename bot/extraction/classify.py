@@ -20,6 +20,15 @@ from bot.extraction.ngrams import (
 )
 from config.rules import Rules
 
+_CLAUSE_END = re.compile(r"[，。；！？,.;!?\s]")
+
+
+def _clause(text: str, at: int) -> str:
+    """The clause around position `at`: from the punctuation or space before it to the one after."""
+    starts = [m.end() for m in _CLAUSE_END.finditer(text, 0, at)]
+    end = _CLAUSE_END.search(text, at)
+    return text[starts[-1] if starts else 0 : end.start() if end else len(text)]
+
 
 def _sure(margin: float, needed: float | None) -> bool:
     return needed is not None and margin >= needed
@@ -67,6 +76,8 @@ class Classifier:
         self._medium = CueSet(rules.risk.medium, neg, hedges)
         self._calm = CueSet(lexicon.risk.calm)
         self._crowd = CueSet(lexicon.risk.crowd_words, neg, hedges)  # 目前还没有聚集 is no crowd
+        self._past = CueSet(lexicon.risk.past)
+        self._settled = CueSet(lexicon.risk.settled)
 
     def learn_shipped(self) -> None:
         """Learn from the examples shipped in ngram_examples.yaml (what start-up does)."""
@@ -161,6 +172,13 @@ class Classifier:
             return Verdict(True, conflict), False  # 说了好几回了他家里的还说我小气: the labelled messages it resembles
         return Verdict(False), False
 
+    def _now(self, text: str, hits: list[Hit]) -> list[Hit]:
+        """The red cues that tell of danger now: in a report that says an old matter was dealt with (派出所早处理完了),
+        not those in a clause about that past (前年打过一架, 年前那次两家打架)."""
+        if not hits or not self._settled.any(text):
+            return hits
+        return [h for h in hits if not self._past.any(_clause(text, h.start))]
+
     def looks_red(self, text: str) -> bool:
         """The safety net for red wording no list has: a report long enough to judge, nearer the labelled red reports
         than the others by the margin."""
@@ -222,7 +240,7 @@ class Classifier:
     def risk(self, text: str, head_count: int | None, amount: int | None) -> Grade:
         cfg = self.lexicon.risk
         colour = self.rules.risk.colour
-        high = [h.text for h in self._high.hits(text)]
+        high = [h.text for h in self._now(text, self._high.hits(text))]
         if head_count is not None and head_count >= cfg.crowd_size and self._crowd.any(text):
             high.append(f"{head_count}人聚集")
         if high:

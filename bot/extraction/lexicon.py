@@ -48,6 +48,10 @@ class RiskCues(Strict):
     hedges: list[str] = []  # words ending in a negation that do not negate (搞不好 'may well')
     calm: list[str] = []  # low-risk cues shown as reasons (情绪稳定, 已劝开)
     crowd_words: list[str] = []  # gathering verbs that make a head count a crowd
+    # a red cue in a clause with a `past` word (前年打过一架), in a report with a `settled` word (派出所处理过了), tells
+    # of an old matter, not of danger now
+    past: list[str] = []
+    settled: list[str] = []
     crowd_size: int = Field(default=10, ge=2)
     medium_amount: int = Field(default=10000, ge=0)
     # a safety net for red: a report no red cue fired on is red when the n-gram scorer learnt from labelled reports

@@ -105,6 +105,12 @@ def test_red_acts_as_grid_workers_write_them(ex: RuleExtractor, text: str) -> No
         "孙某被他媳妇娘家人锁在屋里两天了，手机也被收走了",
         "杨某为车位跟邻居吵，今早邻居车的四个轮胎都被扎了",
         "吴某说再不给他修路他那锄头可不是吃素的",
+        # holdout35's kinds, said anew: taking someone along, a blade glimpsed, a face threatened, an old gun out
+        "李某为赔偿款跟厂里闹，今天说反正活不长了，走之前拉个垫背的",
+        "隔壁两口子又吵，男的从厨房出来手里拿着个明晃晃的东西",
+        "刘某跟前女友为彩礼吵，说要让她这张脸以后见不了人",
+        "赵家为地界的事，把那杆老火铳从柜子里拿出来擦了",
+        "两家吵完，有个人坐在楼顶边上，腿在外面晃",
     ],
 )
 def test_red_said_in_words_from_the_lists(ex: RuleExtractor, text: str) -> None:
@@ -129,6 +135,22 @@ def test_who_handles_it_asked_first_is_a_question_asked_last_a_plea(text: str, d
     lists_alone = RuleExtractor(load_rules(RULES_DIR))
     lists_alone.classifier.dispute_ngrams = None  # the word lists' decision, not the learnt scorer's overturn
     assert lists_alone.extract(text, SENT).is_dispute is dispute
+
+
+@pytest.mark.parametrize(
+    ("text", "red"),
+    [
+        # an old fight told as background, in a report that says it was dealt with
+        ("幸福村葛某跟邻居前年打过一架，当时派出所处理过了，今年又为鸡啄菜的事吵，村里在调", False),
+        ("幸福村两家年前那次打架 派出所早处理完了 现在是为梨树的果子又吵上了", False),
+        # ... but a threat now, in a clause of its own, still fires
+        ("幸福村葛某跟邻居前年打过一架，当时派出所处理过了，今天葛某又拎着斧头堵在邻居门口", True),
+        # and an old fight never dealt with is still red
+        ("幸福村葛某跟邻居前年打过一架，今年又为鸡啄菜的事吵起来了", True),
+    ],
+)
+def test_an_old_fight_dealt_with_is_background(ex: RuleExtractor, text: str, red: bool) -> None:
+    assert (ex.extract(text, SENT).risk == "high") is red
 
 
 def test_a_word_added_to_a_list_reaches_every_pattern_naming_it(tmp_path: Path) -> None:
