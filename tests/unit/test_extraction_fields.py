@@ -662,7 +662,7 @@ def test_a_named_business_in_labour_and_consumer_reports(ex: RuleExtractor, text
         ("天府锦苑二期楼下的炉火烧烤店天天搞到凌晨两点，划拳声音大得很，投诉了好多次了", ["炉火烧烤店"]),
         ("金漾村边上华晟印染厂排的污水把2组十几户人家的鱼塘弄坏了，鱼死了一大片", ["华晟印染厂"]),
         # but not one where strangers quarrel, nor a clan hall or a government office
-        ("瑞丰纺织厂门口打起来了，快来人", []),
+        ("瑞丰纺织厂门口两个路人为停车打起来了，快来人", []),
         ("塘尾围祠堂今晚为咗祭祖排位嘅事，两房人嗌到拍台", []),
         ("禾田村高铁征地嘅事，今日早上有几十个村民去咗禾岗镇政府门口坐低", []),
     ],
