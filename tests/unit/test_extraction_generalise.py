@@ -111,6 +111,9 @@ def test_red_acts_as_grid_workers_write_them(ex: RuleExtractor, text: str) -> No
         "刘某跟前女友为彩礼吵，说要让她这张脸以后见不了人",
         "赵家为地界的事，把那杆老火铳从柜子里拿出来擦了",
         "两家吵完，有个人坐在楼顶边上，腿在外面晃",
+        # holdout37's kinds, said anew: a child's school asked after, a tool raised
+        "钱某欠李某五万不还，李某这几天到处打听钱某闺女在哪个学校",
+        "两个摊主为占道又吵，王某把杀鱼的家伙抡起来了",
     ],
 )
 def test_red_said_in_words_from_the_lists(ex: RuleExtractor, text: str) -> None:
@@ -177,6 +180,7 @@ def test_a_word_added_to_a_list_reaches_every_pattern_naming_it(tmp_path: Path) 
         "幸福村赵某欠李某五万块，说这钱下辈子也还不清了，李某要去法院告",
         "幸福村王某找兄弟借了两万块做生意，到期不还，兄弟俩闹翻了",
         "幸福村孙某骑电动车回家，一辆货车朝他开过来没刹住，腿擦伤了，两边在谈赔偿",
+        "幸福村卫生院给赵某拔了颗牙，脸肿得跟被人揍了一样，卫生院说正常",
     ],
 )
 def test_no_red_without_violence(ex: RuleExtractor, text: str) -> None:
