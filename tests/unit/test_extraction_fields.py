@@ -310,7 +310,7 @@ def test_parties_as_written(ex: RuleExtractor, text: str, parties: list[str]) ->
         ("依某某跟热某某为草场吵起来", ["依某某", "热某某"]),
         ("曼旦寨岩某某和玉某某两家为茶地边界吵了一架", ["岩某某", "玉某某"]),
         ("瓮某和亓某为宅基地吵架", ["瓮某", "亓某"]),
-        ("和这某说不清，就找某某超市", ["某超市"]),  # 和, 这 begin no name
+        ("和这某说不清，就找某某超市退钱", ["某超市"]),  # 和, 这 begin no name
     ],
 )
 def test_masked_names_whatever_their_first_character(ex: RuleExtractor, text: str, parties: list[str]) -> None:
