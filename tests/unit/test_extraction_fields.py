@@ -1140,9 +1140,21 @@ def test_a_name_in_quotation_marks_is_not_overruled(ex: RuleExtractor, text: str
         "楼上那个胡某跑下来指到我鼻子说“你再上来敲门我锤死你”",
         "郭某刚才给我发语音说：“大不了跟他一命换一命”",
         "邓某提着一把杀猪刀上门，说“不还钱给你放血”",
+        # holdout30, the second set written to test the reds, scored once after holdout29's lessons
+        "符某直接把两条大狼狗放出来追人，阿公孙仔的小腿被咬到肉都翻出来",
+        "“钟某某你记住，你屋里细伢子天天走那条山路去上学，路上出点么子事莫怪我。”",
+        "马某刚才从车上拎下来一桶柴油放在修理厂门口，说今天不退钱就连人带厂一起烧了",
+        "“明天中午前不还八千，派兄弟上你家，先卸你一条腿，你闺女在实验小学几年几班我们都知道。”",
+        "阿某把剔肉的尖刀往案板上一拍，说今天不结账你就别想全须全尾出这个门",
+        "在朋友圈发了王某老婆孩子的照片，配的话是“孩子天天放学走那条道，当爹的可得看好喽😊”",
+        "今晚阿婆的仔饮咗酒上去用菜刀斩人家的铁门，斩出好几个坑",
+        "陈某某一家人站在自家四层楼顶上往下扔砖头瓦块，他们喊再往前一步就往人头上砸",
+        "大李庄村七八十口子人开着三轮车到镇上了，把双河镇政府大门堵上了",
+        "白某今天下午把自家的液化气罐搬到院门口，阀门拧开了一半，说评估公司的人再来他就点",
+        "她前夫刚才给她发微信说“买了一瓶硫酸，看你以后还怎么找人”",
     ],
 )
-def test_reds_after_holdout29(rules_only: RuleExtractor, text: str) -> None:
+def test_reds_the_red_test_sets_taught(rules_only: RuleExtractor, text: str) -> None:
     assert rules_only.extract(text, SENT).risk == "high"
 
 
@@ -1174,26 +1186,6 @@ def test_small_readings_after_holdouts_27_and_29(rules_only: RuleExtractor) -> N
     # a patient of a mental disorder who chases his mother is a family matter, not a medical one
     text = "李某某（精神障碍患者，家里说他一个多月没吃药了）又犯病了，刚才在家拿菜刀追他妈，他妈跑到村委会躲着"
     assert rules_only.extract(text, SENT).category == "family"
-
-
-@pytest.mark.parametrize(
-    "text",
-    [  # holdout30, the second set written to test the reds, scored once after holdout29's lessons
-        "符某直接把两条大狼狗放出来追人，阿公孙仔的小腿被咬到肉都翻出来",
-        "“钟某某你记住，你屋里细伢子天天走那条山路去上学，路上出点么子事莫怪我。”",
-        "马某刚才从车上拎下来一桶柴油放在修理厂门口，说今天不退钱就连人带厂一起烧了",
-        "“明天中午前不还八千，派兄弟上你家，先卸你一条腿，你闺女在实验小学几年几班我们都知道。”",
-        "阿某把剔肉的尖刀往案板上一拍，说今天不结账你就别想全须全尾出这个门",
-        "在朋友圈发了王某老婆孩子的照片，配的话是“孩子天天放学走那条道，当爹的可得看好喽😊”",
-        "今晚阿婆的仔饮咗酒上去用菜刀斩人家的铁门，斩出好几个坑",
-        "陈某某一家人站在自家四层楼顶上往下扔砖头瓦块，他们喊再往前一步就往人头上砸",
-        "大李庄村七八十口子人开着三轮车到镇上了，把双河镇政府大门堵上了",
-        "白某今天下午把自家的液化气罐搬到院门口，阀门拧开了一半，说评估公司的人再来他就点",
-        "她前夫刚才给她发微信说“买了一瓶硫酸，看你以后还怎么找人”",
-    ],
-)
-def test_reds_after_holdout30(rules_only: RuleExtractor, text: str) -> None:
-    assert rules_only.extract(text, SENT).risk == "high"
 
 
 def test_a_fight_only_thought_to_happen_is_no_red(rules_only: RuleExtractor) -> None:
