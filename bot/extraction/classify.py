@@ -14,6 +14,7 @@ from bot.extraction.ngrams import (
     RED,
     Example,
     Learnt,
+    LogisticScorer,
     NgramScorer,
     keyword_examples,
     shipped,
@@ -68,6 +69,7 @@ class Classifier:
         self.dispute_ngrams: NgramScorer | None = None
         self._dispute_cfg = d
         self.red_ngrams: NgramScorer | None = None
+        self.red_logit: LogisticScorer | None = None
         self.learn_shipped()
         self._cause = [re.compile(c.removeprefix(REGEX_PREFIX)) for c in cats.cause]
         self._cause_bonus = cats.cause_bonus
@@ -109,13 +111,14 @@ class Classifier:
                 NgramScorer([DISPUTE, NONE], dispute_examples, cfg.neighbours, cfg.neighbour_share) if usable else None
             )
         if red_examples is not None:
-            usable = self.lexicon.risk.red_fallback_margin is not None and {c for c, _, _ in red_examples} == {
-                RED,
-                NOT_RED,
-            }
+            risk = self.lexicon.risk
+            both = {c for c, _, _ in red_examples} == {RED, NOT_RED}
             self.red_ngrams = (
-                NgramScorer([RED, NOT_RED], red_examples, cfg.neighbours, cfg.neighbour_share) if usable else None
+                NgramScorer([RED, NOT_RED], red_examples, cfg.neighbours, cfg.neighbour_share)
+                if both and risk.red_fallback_margin is not None
+                else None
             )
+            self.red_logit = LogisticScorer(RED, red_examples) if both and risk.red_fallback_logit is not None else None
 
     # ---- dispute or not --------------------------------------------------------------------------------
 
@@ -180,13 +183,21 @@ class Classifier:
         return [h for h in hits if not self._past.any(_clause(text, h.start))]
 
     def looks_red(self, text: str) -> bool:
-        """The safety net for red wording no list has: a report long enough to judge, nearer the labelled red reports
-        than the others by the margin."""
-        margin = self.lexicon.risk.red_fallback_margin
-        if self.red_ngrams is None or margin is None or len(text) < self.lexicon.risk.red_fallback_min_chars:
+        """The safety net for red wording no list has: a report long enough to judge, which either learnt judge finds
+        like the labelled red reports: the centroids nearer them than the others by the margin, or the logistic
+        regression's log-odds at its threshold."""
+        risk = self.lexicon.risk
+        if len(text) < risk.red_fallback_min_chars:
             return False
-        best = self.red_ngrams.best(text)
-        return best is not None and best[0] == RED and best[1] >= margin
+        if self.red_ngrams is not None and risk.red_fallback_margin is not None:
+            best = self.red_ngrams.best(text)
+            if best is not None and best[0] == RED and best[1] >= risk.red_fallback_margin:
+                return True
+        return (
+            self.red_logit is not None
+            and risk.red_fallback_logit is not None
+            and self.red_logit.score(text) >= risk.red_fallback_logit
+        )
 
     def looks_like_dispute(self, text: str) -> bool:
         """The n-gram scorer finds the text nearer the labelled disputes than the other messages, by the margin."""

@@ -57,6 +57,9 @@ class RiskCues(Strict):
     # a safety net for red: a report no red cue fired on is red when the n-gram scorer learnt from labelled reports
     # finds it nearer the red ones than the rest by this margin (None: off)
     red_fallback_margin: float | None = Field(default=0.0, ge=0)
+    # ... or when a logistic regression learnt from the same reports gives it log-odds of red of at least this (None:
+    # off)
+    red_fallback_logit: float | None = 0.3
     # ... and holds at least this many characters: a shorter one says too little for a resemblance to mean anything
     red_fallback_min_chars: int = Field(default=40, ge=0)
 

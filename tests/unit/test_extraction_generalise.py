@@ -18,6 +18,9 @@ from bot.extraction.learn import main
 from bot.extraction.lexicon import load_extraction_rules
 from bot.extraction.ngrams import (
     EXAMPLES_FILE,
+    NOT_RED,
+    RED,
+    LogisticScorer,
     NgramScorer,
     features,
     keyword_examples,
@@ -288,6 +291,35 @@ def test_the_weight_lists_name_keywords_of_categories_yaml() -> None:
         assert [w for w in words if w not in owners] == [], f"{name}: not a keyword of categories.yaml"
     seen = Counter(w for words in tiers.values() for w in set(words))
     assert [w for w, n in seen.items() if n > 1] == [], "a keyword has one weight"
+
+
+_THREAT = "两家为这事吵起来，一家说这回跟他们没完，晚上堵在村口等着看谁先出门"
+_CALM = "两家为晒谷场的事拌了几句嘴，各自回家了，说好明天请村里量一量"
+
+
+def test_the_logistic_judge_learns_which_words_tell_red_apart() -> None:
+    examples = [(RED, _THREAT, 1.0)] * 5 + [(NOT_RED, _CALM, 1.0)] * 5
+    judge = LogisticScorer(RED, examples)
+    threat = "张某说跟他没完，晚上在村口等着看谁先出门"
+    calm = "张某和李某拌了几句嘴，说好明天请村里量一量"
+    assert judge.score(threat) > 1.0 > -1.0 > judge.score(calm)
+    assert LogisticScorer(RED, examples).score(threat) == judge.score(threat), "the same examples, the same weights"
+    # a text of words it never saw scores the bias alone; with one kind only there is nothing to tell apart
+    assert abs(judge.score("abc")) < 1.0
+    assert LogisticScorer(RED, examples[:5]).score(threat) == 0.0
+
+
+@pytest.mark.parametrize(("margin", "logit", "raised"), [(None, 0.3, True), (None, None, False), (0.0, None, True)])
+def test_either_judge_of_the_red_net_raises_a_report(margin: float | None, logit: float | None, raised: bool) -> None:
+    """The centroids and the logistic regression each raise a report on their own (risk.red_fallback_margin and
+    risk.red_fallback_logit); with both off the net raises nothing."""
+    lexicon = load_extraction_rules(RULES_DIR)
+    risk = lexicon.risk.model_copy(update={"red_fallback_margin": margin, "red_fallback_logit": logit})
+    ex = RuleExtractor(load_rules(RULES_DIR), lexicon=lexicon.model_copy(update={"risk": risk}))
+    ex.classifier.learn(shipped().reports, red_examples=[(RED, _THREAT, 1.0)] * 5 + [(NOT_RED, _CALM, 1.0)] * 5)
+    got = ex.extract("东关村张某和李某为晒谷场的事吵起来，张某说这回跟他没完，晚上就在村口等着看谁先出门", SENT)
+    assert (got.risk == "high") is raised
+    assert any("请核实" in r for r in got.reasons) is raised
 
 
 def test_the_red_safety_net_flags_unlisted_danger_for_checking() -> None:
