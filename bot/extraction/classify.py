@@ -77,6 +77,7 @@ class Classifier:
         self._high = CueSet(rules.risk.high, neg, hedges)
         self._medium = CueSet(rules.risk.medium, neg, hedges)
         self._calm = CueSet(lexicon.risk.calm)
+        self._no_danger = CueSet([*lexicon.risk.calm, *lexicon.risk.red_fallback_veto])
         self._crowd = CueSet(lexicon.risk.crowd_words, neg, hedges)  # 目前还没有聚集 is no crowd
         self._past = CueSet(lexicon.risk.past)
         self._settled = CueSet(lexicon.risk.settled)
@@ -183,12 +184,12 @@ class Classifier:
         return [h for h in hits if not self._past.any(_clause(text, h.start))]
 
     def looks_red(self, text: str) -> bool:
-        """The safety net for red wording no list has: a report long enough to judge, which either learnt judge finds
-        like the labelled red reports: the centroids nearer them than the others by the margin, or the logistic
-        regression's log-odds at its threshold."""
+        """The safety net for red wording no list has: a report long enough to judge, that says nothing of calm or a
+        false alarm, which either learnt judge finds like the labelled red reports: the centroids nearer them than
+        the others by the margin, or the logistic regression's log-odds at its threshold."""
         risk = self.lexicon.risk
-        if len(text) < risk.red_fallback_min_chars:
-            return False
+        if len(text) < risk.red_fallback_min_chars or self._no_danger.any(text):
+            return False  # too short to judge, or it says there is no danger now (劝开了, 以为打起来了)
         if self.red_ngrams is not None and risk.red_fallback_margin is not None:
             best = self.red_ngrams.best(text)
             if best is not None and best[0] == RED and best[1] >= risk.red_fallback_margin:

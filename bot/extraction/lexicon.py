@@ -62,6 +62,8 @@ class RiskCues(Strict):
     red_fallback_logit: float | None = 0.3
     # ... and holds at least this many characters: a shorter one says too little for a resemblance to mean anything
     red_fallback_min_chars: int = Field(default=40, ge=0)
+    # ... and says nothing that tells of no danger now: a `calm` word, or one of these (以为打起来了, 虚惊一场)
+    red_fallback_veto: list[str] = []
 
 
 class FallbackCues(Strict):

@@ -34,6 +34,7 @@ def _jio() -> Any:
 
                     jionlp.parse_time("今天上午", time_base=[2026, 1, 1, 12, 0, 0])  # builds the time parser's tables
                     jionlp.parse_money("一百元")
+                    jionlp.tra2sim("臺灣", mode="char")  # loads the traditional-simplified table
                 # jionlp logs a traceback through the root logger for every time phrase it cannot read, with a
                 # piece of the message in it: noise, and message text must not reach our logs
                 logging.getLogger().addFilter(_drop_jionlp_records)
@@ -107,6 +108,37 @@ def word_tag(word: str) -> str:
 def segment(text: str) -> tuple[str, ...]:
     """jieba's words, dictionary only (no HMM guesses), so that a name never swallows its neighbours."""
     return tuple(_jieba().cut(text, HMM=False))
+
+
+def _simplified_writing(ch: str) -> bool:
+    """The character belongs to simplified writing's basic set (GB 2312)."""
+    try:
+        ch.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def simplified(text: str, keep: Iterable[str] = ()) -> str:
+    """A message typed in traditional characters (撞死我阿爺嗰個司機) in simplified ones, one for one, so that the cue
+    lists read it: jionlp's table, for the characters simplified writing has no use for (條, 錢, 買) whose simplified
+    form it has. Only when there are three or more of them: one alone is a place name's character more often (东垵村),
+    not a message in traditional. `keep`: characters a dialect list reads as they are (嘅, which the table turns into
+    慨)."""
+    if _simplified_writing(text):
+        return text  # nearly every message: all of it in GB 2312
+    converted = _jio().tra2sim(text, mode="char")
+    if len(converted) != len(text):
+        return text
+    kept = set(keep)
+    swaps = {
+        i: new
+        for i, (old, new) in enumerate(zip(text, converted, strict=True))
+        if old != new and old not in kept and not _simplified_writing(old) and _simplified_writing(new)
+    }
+    if len(swaps) < 3:
+        return text
+    return "".join(swaps.get(i, ch) for i, ch in enumerate(text))
 
 
 def phone_spans(text: str) -> list[tuple[str, str, int, int]]:

@@ -26,6 +26,14 @@ _ROAD_CODE = re.compile(
 )
 _INSIDE = re.compile(r"(的|里|里的|内|内的|门口的?|旁边的?|对面的?|底商的?|楼下的?|上的?|\s)?(那间|那家|这间|这家)?")
 _SCENE = re.compile(r"门口|大厅|大院|里面|静坐|聚集|闹|吵|打|堵|围|横幅|跪|躺")
+# what puts a part named apart from its area at the scene, besides a _SCENE word after it: someone there now, doing
+# something (在北门那里转来转去, 现在在村委会拿着一瓶农药), or a quarrel carried there (吵到村委会来了)
+_THERE_NOW = re.compile(r"那里|这里|那儿|这儿|拿着|举着|坐着|站着|蹲着|守着|转来转去|转悠")
+_CARRIED_TO = re.compile(r"(吵|闹|打|骂)到$")
+# a building named as where a side lives: 8栋的孙某, 3号楼的住户
+_LIVES_THERE = re.compile(
+    r"的[\u4e00-\u9fa5]{1,3}?(某|女士|先生|阿姨|大爷|大妈|老太|老汉|老头|师傅|大姐|大哥)|的(住户|业主|租户|那家|那户|那个)"
+)
 # what a business that is a side does or has done to it, right after or before its name
 _SIDE_AFTER = re.compile(
     r"(的?(老板|老板娘|负责人|经理|店主|厂长|工作人员|方面|那边))?[^，。；！？]{0,2}?"
@@ -164,6 +172,8 @@ class PlaceFinder:
         """`time_words`: the time cues' words for days and parts of days (今早, 夜快头); no name contains one."""
         self.cues = cues
         self.units = Units.of(cues)
+        # 8栋, 3号楼: where someone lives; not a 号院, a courtyard of several homes (3号院的温老头坐在煤气罐边上)
+        self._building = re.compile(rf"\d+(?:{alternation(b for b in cues.buildings if b != '号院')})")
         self._time_heads = (*_TIME_HEADS, *time_words)
         self._time_words = longest_first(time_words)
         self._suffixes = [(s, "venue") for s in [*cues.venues, *cues.standalone, *cues.offices]]
@@ -239,13 +249,15 @@ class PlaceFinder:
             return place
         parts = self._part_pattern(area)
         if place is not None:
+            if self._where_a_side_lives(place, text):
+                return area  # 8栋的孙某欠我五千块: the compound's matter, not the building's
             if self.units.named.match(place) or place in self._parts:
                 return area if area.endswith(place) else area + place  # 7连 in 175团7连's own group is the group
             if place == area:
                 if (unit := self._one_unit(text, found)) is not None:
                     return area + unit
                 for m in parts.finditer(text) if parts else ():  # 后寨村毛某…两家在卫生室吵了一后晌: the scene
-                    if _SCENE.search(text, m.end(), m.end() + 4) and self._own_part(text, m):
+                    if self._scene_at(text, m) and self._own_part(text, m):
                         return area + m.group("part")
                 return place  # a part only gone to (河西村…在村委会调解) is not where the quarrel is
             own = parts.fullmatch(place) if parts else None  # 小区路口 -> 黔城御府路口
@@ -264,6 +276,22 @@ class PlaceFinder:
             if self._own_part(text, m):
                 return area + m.group("part")
         return None
+
+    def _where_a_side_lives(self, place: str, text: str) -> bool:
+        """The place is a building alone, named only as where a side lives (8栋的孙某): the labelling guide puts the
+        matter in the compound (docs/extraction-labelling.md)."""
+        if not self._building.fullmatch(self.units.digits(place)):
+            return False
+        at = text.find(place)
+        return at >= 0 and _LIVES_THERE.match(text, at + len(place)) is not None
+
+    @staticmethod
+    def _scene_at(text: str, m: re.Match[str]) -> bool:
+        """The part found is where the matter happens: a quarrel or a crowd right after it, someone there now
+        (在北门那里转来转去), or a quarrel carried to it (吵到村委会来了); not a part only gone to (在村委会调解)."""
+        after = text[m.end() : m.end() + 4]
+        carried = _CARRIED_TO.search(text, max(0, m.start() - 3), m.start())
+        return bool(_SCENE.search(after) or _THERE_NOW.match(after) or carried)
 
     def _own_part(self, text: str, m: re.Match[str]) -> bool:
         """The part found is the area's: written after its own word (村里卫生室) or after no name (东门 of 工厂东门 or

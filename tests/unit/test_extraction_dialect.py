@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.clock import SHANGHAI
+from bot.extraction import nlp
 from bot.extraction.dialect import Dialect, as_written
 from bot.extraction.lexicon import load_extraction_rules
 from bot.extraction.rules import RuleExtractor
@@ -163,3 +164,20 @@ def test_a_part_of_the_day_right_after_the_day(ex: RuleExtractor) -> None:
 
 def test_a_matter_said_to_be_over_is_no_new_dispute(ex: RuleExtractor) -> None:
     assert not ex.extract("北栅弄32号同34号过道的事情，今朝两家都赔了不是，这桩事情结束了", SENT).is_dispute
+
+
+def test_a_message_typed_in_traditional_characters_is_read_in_simplified_ones() -> None:
+    threat = "撞死我阿爺嗰個司機，法院判咗賠錢但佢一蚊都冇俾過"
+    read = nlp.simplified(threat)
+    assert read == "撞死我阿爷嗰个司机，法院判咗赔钱但佢一蚊都冇俾过" and len(read) == len(threat)
+    # one character alone is more often a place name's (东垵村) than a message in traditional
+    assert nlp.simplified("东垵村2组两家为排水沟吵起来") == "东垵村2组两家为排水沟吵起来"
+    # a dialect list's character is read by that list, not turned into another word (jionlp's table has 嘅 -> 慨)
+    assert nlp.simplified("佢哋話嘅錢冇俾過", keep="嘅") == "佢哋话嘅钱冇俾过"
+
+
+def test_a_cantonese_threat_in_traditional_characters_is_red_with_its_place_as_written(ex: RuleExtractor) -> None:
+    text = "撞死我阿爺嗰個司機，法院判咗賠錢但佢一蚊都冇俾過，我細佬成日講佢唔俾就攞佢條命嚟抵。佢喺沙井村祠堂門口坐住"
+    got = ex.extract(text, SENT)
+    assert got.risk == "high"
+    assert got.location == "沙井村祠堂"
