@@ -43,13 +43,14 @@ RED, NOT_RED = "high", "other"
 Example = tuple[str, str, float]  # (category code, text, weight)
 
 
-def features(text: str) -> set[str]:
+@functools.lru_cache(maxsize=8)  # one message is scored by up to four scorers, one after another
+def features(text: str) -> frozenset[str]:
     """Distinct CJK characters and character pairs of the text (no pair across punctuation, digits or names)."""
     found: set[str] = set()
     for run in _RUN.findall(_NOISE.sub(" ", text)):
         found.update(run)
         found.update(run[i : i + 2] for i in range(len(run) - 1))
-    return found
+    return frozenset(found)
 
 
 class NgramScorer:
@@ -70,33 +71,36 @@ class NgramScorer:
         vocab = sorted(df)
         self._index = {f: i for i, f in enumerate(vocab)}
         idf = np.array([math.log((n + 1) / (df[f] + 1)) + 1 for f in vocab], dtype=np.float64)
-        centroids = np.zeros((len(vocab), len(self.codes)), dtype=np.float64)
-        for k, feats, weight in docs:
-            idx = [self._index[f] for f in feats]
-            norm = float(np.sqrt(np.sum(idf[idx] ** 2))) or 1.0
-            centroids[idx, k] += weight * idf[idx] / norm
+        # every (example, feature) pair, example by example; each example's tf-idf vector has unit length
+        index = self._index
+        col = np.array([index[f] for _, feats, _ in docs for f in feats], dtype=np.int64)
+        row = np.repeat(np.arange(n), [len(feats) for _, feats, _ in docs])
+        norms = np.sqrt(np.bincount(row, weights=idf[col] ** 2, minlength=n))
+        norms[norms == 0] = 1.0
+        value = idf[col] / norms[row]
+        kinds = np.array([k for k, _, _ in docs], dtype=np.int64)
+        weights = np.array([w for _, _, w in docs], dtype=np.float64)
+        width = len(self.codes)
+        centroids = np.bincount(
+            col * width + kinds[row], weights=weights[row] * value, minlength=len(vocab) * width
+        ).reshape(len(vocab), width)
         lengths = np.sqrt(np.sum(centroids**2, axis=0))
         lengths[lengths == 0] = 1.0
         # a text's score for a category: sum over its known features of idf x centroid weight (cosine up to the
         # text's own length, which is the same for every category)
         self._matrix: npt.NDArray[np.float64] = centroids / lengths * idf[:, None]
         self._idf = idf
-        # postings for the neighbours: feature -> (labelled examples holding it, their normalised tf-idf weight)
-        labelled = [(k, feats) for k, feats, weight in docs if weight >= 1.0]  # not the keywords
-        self._labels = np.array([k for k, _ in labelled], dtype=np.int64)
-        postings: dict[int, tuple[list[int], list[float]]] = {}
-        for d, (_, feats) in enumerate(labelled):
-            idx = [self._index[f] for f in feats]
-            norm = float(np.sqrt(np.sum(idf[idx] ** 2))) or 1.0
-            for i in idx:
-                ds, ws = postings.setdefault(i, ([], []))
-                ds.append(d)
-                ws.append(float(idf[i]) / norm)
-        # all postings end to end, feature by feature (compressed rows): feature i's are [starts[i], starts[i + 1])
-        rows = [postings.get(i, ([], [])) for i in range(len(vocab))]
-        self._starts = np.concatenate([[0], np.cumsum([len(ds) for ds, _ in rows])]).astype(np.int64)
-        self._post_docs = np.array([d for ds, _ in rows for d in ds], dtype=np.int64)
-        self._post_weights = np.array([w for _, ws in rows for w in ws], dtype=np.float64)
+        # postings for the neighbours: feature -> (labelled examples holding it, their normalised tf-idf weight),
+        # not the keywords; all end to end, feature by feature, each feature's in example order (compressed rows):
+        # feature i's are [starts[i], starts[i + 1])
+        labelled = weights >= 1.0
+        self._labels = kinds[labelled]
+        number = np.cumsum(labelled) - 1  # an example's number among the labelled ones
+        keep = labelled[row]
+        order = np.argsort(col[keep], kind="stable")
+        self._starts = np.concatenate([[0], np.cumsum(np.bincount(col[keep], minlength=len(vocab)))]).astype(np.int64)
+        self._post_docs = number[row[keep]][order].astype(np.int64)
+        self._post_weights = value[keep][order]
 
     def scores(self, text: str) -> dict[str, float]:
         """code -> cosine similarity of the text with the category's examples (0 when nothing is known)."""
