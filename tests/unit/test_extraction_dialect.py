@@ -181,3 +181,13 @@ def test_a_cantonese_threat_in_traditional_characters_is_red_with_its_place_as_w
     got = ex.extract(text, SENT)
     assert got.risk == "high"
     assert got.location == "沙井村祠堂"
+
+
+def test_shaanxi_e_is_read_as_i_only_where_it_is_a_pronoun(ex: RuleExtractor) -> None:
+    assert ex.reading("额屋娃叫车撞了。额男人说去寻他。额劝不住") == "我屋娃叫车撞了。我男人说去找他。我劝不住"
+    assert ex.reading("金额一万，额度不够，总额两万") == "金额一万，额度不够，总额两万"
+
+
+def test_breakfast_sold_out_is_no_fire(ex: RuleExtractor) -> None:
+    text = "社区门口两家早餐店为抢客人吵了几句，我劝了一下，各自回去卖早点了"
+    assert ex.extract(text, SENT).risk != "high"

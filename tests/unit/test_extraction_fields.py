@@ -1169,6 +1169,8 @@ def test_a_name_in_quotation_marks_is_not_overruled(ex: RuleExtractor, text: str
         "汤某婆跟我讲儿子们都不管我，我也不拖累哪个了",
         "东家讲伊偷了物事，把伊关了储藏室里，手机也收脱了",
         "他弟弟前两天去五金店买了把刀，我好怕他做傻事",
+        # holdout40, the eighth, scored once at 62ee44b: Shaanxi 额 (我) and 寻 (找), a plan that is no settlement
+        "额男人天天在院里磨那把宰羊的刀子，说等冯某回来就去寻他，把这事了了",
     ],
 )
 def test_reds_the_red_test_sets_taught(rules_only: RuleExtractor, text: str) -> None:

@@ -153,6 +153,8 @@ def test_who_handles_it_asked_first_is_a_question_asked_last_a_plea(text: str, d
         ("幸福村葛某跟邻居前年打过一架，当时派出所处理过了，今天葛某又拎着斧头堵在邻居门口", True),
         # holdout39: the settlement said as what mediation agreed (调解说好), though not all of it is paid yet
         ("去年腊月在集上被邱某推了一把，摔断了手腕，派出所调解说好赔两万，到现在只给了五千", False),
+        # holdout40: each side paid the other's doctor (各自赔了医药费)
+        ("前年两家为这个打过一架，当时镇司法所调了、各自赔了医药费。今年开春又往那边挪了半米，两家又吵", False),
         # and an old fight never dealt with is still red
         ("幸福村葛某跟邻居前年打过一架，今年又为鸡啄菜的事吵起来了", True),
     ],
