@@ -59,7 +59,7 @@ class RiskCues(Strict):
     red_fallback_margin: float | None = Field(default=0.0, ge=0)
     # ... or when a logistic regression learnt from the same reports gives it log-odds of red of at least this (None:
     # off)
-    red_fallback_logit: float | None = 0.3
+    red_fallback_logit: float | None = 1.0
     # ... and holds at least this many characters: a shorter one says too little for a resemblance to mean anything
     red_fallback_min_chars: int = Field(default=40, ge=0)
     # ... and says nothing that tells of no danger now: a `calm` word, or one of these (以为打起来了, 虚惊一场)

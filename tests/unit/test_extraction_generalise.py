@@ -313,7 +313,7 @@ def test_the_logistic_judge_learns_which_words_tell_red_apart() -> None:
     assert LogisticScorer(RED, examples[:5]).score(threat) == 0.0
 
 
-@pytest.mark.parametrize(("margin", "logit", "raised"), [(None, 0.3, True), (None, None, False), (0.0, None, True)])
+@pytest.mark.parametrize(("margin", "logit", "raised"), [(None, 1.0, True), (None, None, False), (0.0, None, True)])
 def test_either_judge_of_the_red_net_raises_a_report(margin: float | None, logit: float | None, raised: bool) -> None:
     """The centroids and the logistic regression each raise a report on their own (risk.red_fallback_margin and
     risk.red_fallback_logit); with both off the net raises nothing."""
