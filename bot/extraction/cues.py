@@ -50,6 +50,8 @@ class CueSet:
         self._plain_by_first: dict[str, list[int]] = {}
         for i, cue in enumerate(self._plain):
             self._plain_by_first.setdefault(cue[0], []).append(i)
+        # whether any plain cue is in a text at all, in one search: most texts hold none of a list's cues
+        self._any_plain = re.compile("|".join(map(re.escape, longest_first(self._plain)))) if self._plain else None
 
     def __bool__(self) -> bool:
         return bool(self._plain or self._regex)
@@ -64,6 +66,8 @@ class CueSet:
                     break
                 start = text.find(cue, start + 1)
         for cue, pattern in self._patterns(text):
+            if pattern.search(text) is None:
+                continue  # most patterns find nothing: one search, no iterator
             for m in pattern.finditer(text):
                 if not self._negated(text, m.start()) and not _scare_quoted(text, m.start(), m.end()):
                     found.append(Hit(cue, m.start(), m.group(0)))
@@ -80,7 +84,10 @@ class CueSet:
         return found and ((not self._negations and not _QUOTE_MARKS.intersection(text)) or bool(self.hits(text)))
 
     def _plain_in(self, text: str) -> list[str]:
-        """The plain cues that start with a character of the text, in the order they were listed."""
+        """The plain cues that start with a character of the text, in the order they were listed (none when the text
+        holds none of them)."""
+        if self._any_plain is None or self._any_plain.search(text) is None:
+            return []
         by_first = self._plain_by_first
         chosen = [i for ch in set(text) for i in by_first.get(ch, ())]
         chosen.sort()
