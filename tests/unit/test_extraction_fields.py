@@ -1171,6 +1171,9 @@ def test_a_name_in_quotation_marks_is_not_overruled(ex: RuleExtractor, text: str
         "他弟弟前两天去五金店买了把刀，我好怕他做傻事",
         # holdout40, the eighth, scored once at 62ee44b: Shaanxi 额 (我) and 寻 (找), a plan that is no settlement
         "额男人天天在院里磨那把宰羊的刀子，说等冯某回来就去寻他，把这事了了",
+        # holdout42, the ninth, scored once at 1234892
+        "隔壁那家往我家门缝里塞纸条，上面画口棺材，写着我的名字",
+        "儿媳天天打骂张奶奶，老人两只手臂上全是青紫",
     ],
 )
 def test_reds_the_red_test_sets_taught(rules_only: RuleExtractor, text: str) -> None:
