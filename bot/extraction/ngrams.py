@@ -139,9 +139,8 @@ class NgramScorer:
 class LogisticScorer:
     """A logistic regression over the same features, for a two-way question (red or not): where the centroids weigh
     every shared character alike, it learns which few characters and pairs tell the kinds apart. It is the red safety
-    net's second judge: on the rule-missed reds of the red-test holdouts it caught about as many as the centroids at
-    fewer false reds, and the two disagree on enough reds that either one's word catches more than both lowered to the
-    same cost (docs/extraction.md).
+    net's second judge, heard only when it is sure (`risk.red_fallback_logit`): replayed on old holdouts it promised
+    more than it gave on fresh ones (docs/extraction.md).
 
     Trained at start-up, full batch, from zeros with Adam: the same examples give the same weights every time. Each
     example's vector is l2-normalised; the two kinds weigh half each however many examples each has."""
