@@ -80,7 +80,8 @@ class CueSet:
         return found[0] if found else None
 
     def any(self, text: str) -> bool:
-        found = any(c in text for c in self._plain_in(text)) or any(p.search(text) for _, p in self._patterns(text))
+        plain = self._any_plain is not None and self._any_plain.search(text) is not None
+        found = plain or any(p.search(text) for _, p in self._patterns(text))
         return found and ((not self._negations and not _QUOTE_MARKS.intersection(text)) or bool(self.hits(text)))
 
     def _plain_in(self, text: str) -> list[str]:

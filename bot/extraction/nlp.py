@@ -9,7 +9,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -119,7 +119,7 @@ def _simplified_writing(ch: str) -> bool:
     return True
 
 
-def simplified(text: str, keep: Iterable[str] = ()) -> str:
+def simplified(text: str, keep: Collection[str] = ()) -> str:
     """A message typed in traditional characters (撞死我阿爺嗰個司機) in simplified ones, one for one, so that the cue
     lists read it: jionlp's table, for the characters simplified writing has no use for (條, 錢, 買) whose simplified
     form it has. Only when there are three or more of them: one alone is a place name's character more often (东垵村),
@@ -130,11 +130,10 @@ def simplified(text: str, keep: Iterable[str] = ()) -> str:
     converted = _jio().tra2sim(text, mode="char")
     if len(converted) != len(text):
         return text
-    kept = set(keep)
     swaps = {
         i: new
         for i, (old, new) in enumerate(zip(text, converted, strict=True))
-        if old != new and old not in kept and not _simplified_writing(old) and _simplified_writing(new)
+        if old != new and old not in keep and not _simplified_writing(old) and _simplified_writing(new)
     }
     if len(swaps) < 3:
         return text
