@@ -59,7 +59,9 @@ _LEADING_PART = re.compile(r"^(村口|园区|厂区|[东西南北A-Z]区|村|小
 _CJK_NAME = re.compile(r"^[\u4e00-\u9fa5][\u4e00-\u9fa5A-Za-z0-9]*$")
 # a name in quotation marks (“嘉禾时代”二期工地, “极速网咖”门口, '青丝坊'美发店): people quote shops and compounds
 _QUOTED = re.compile(rf"[{OPENING_QUOTES}]([\u4e00-\u9fa5][\u4e00-\u9fa5A-Za-z0-9]{{1,11}})[{CLOSING_QUOTES}]")
-_AT_QUOTED = re.compile(r"门口|门前|店里|店门口|里面|大门")
+_AT_QUOTED = re.compile(r"门口|门前|店里|店门口|里面|大门|老板|店主|店长")  # “力美健身”老板跑路了: a business
+_CLAUSE_CHARS = "了着过的地得把被是"
+_OWNERS = ("老板", "店主", "店长", "经理", "负责人", "厂长")
 _SCORES = {
     "venue": 3.0,
     "road_detail": 3.0,
@@ -140,6 +142,7 @@ _COMPOUND_XIAOQU = re.compile(r"(?<=[苑府园城庭湾居邸郡轩汇庄])小�
 # what may stand before one place written two ways: its town, village or compound (青岗镇佳佳乐超市 and 佳佳乐超市),
 # its street or market with or without a number (江滨路58号老友记大排档, 禾岗墟旺记大排档, 金花坊街市阿强海鲜档), a
 # block or side of them (福港工业园B区鸿兴鞋厂, 红崖移民新村东头兴旺养殖场, 榕岸花园对面名车汇二手车行)
+_DIVISIONS = ("省", "市", "区", "县", "旗", "盟", "州")
 _ADMIN_PREFIX = re.compile(
     rf".*({_AREAS}|乡|产业园|园区|开发区|花园|家园|苑|府|城|公馆|路|街|大道|巷|墟|圩|集|市场|街市|十字)"
     r"(口|上|里|头|[东西南北]头|对面|[A-Z]区|[东西南北中]?\d+号)?"
@@ -154,11 +157,26 @@ def normalise(place: str, units: Units = DEFAULT_UNITS) -> str:
     return units.digits(_AROUND.sub("", _GATE_MOUTH.sub("门", re.sub(r"\s+", "", place))))
 
 
+# a junction's roads joined by 和/跟/同 (城南路和禾兴南路交叉口) are written with 与, as the labelling guide does;
+# a stretch of road is 段, not 那段 (S316线黄羊镇那段)
+_JUNCTION_AND = re.compile(r"(?<=[路街道])[和跟同](?=[\u4e00-\u9fa5]{1,6}?(?:路|街|大道)?(?:交叉口|十字路口|路口)$)")
+_THAT_STRETCH = re.compile(r"(?<=[\u4e00-\u9fa5])[那这]一?段$")
+# a road code with or without 线 after it (S312线王家坝段, S312王家坝段) is one road
+_CODE_LINE = re.compile(r"(?<=[GSXYZC]\d{3})线")
+
+
+def canonical(place: str | None) -> str | None:
+    """A place as a record shows it: 城南路与禾兴南路交叉口, S316线黄羊镇段."""
+    if not place:
+        return place
+    return _THAT_STRETCH.sub("段", _JUNCTION_AND.sub("与", place))
+
+
 def same_place(a: str, b: str, units: Units = DEFAULT_UNITS) -> bool:
     """One place written two ways: equal once normalised, or one is the other under its town, village or compound
     (青岗镇佳佳乐超市 and 佳佳乐超市; 城东工业园宏达机械厂 and 宏达机械厂); a compound's name says 小区 or not
     (凤栖苑小区 and 凤栖苑)."""
-    a, b = _COMPOUND_XIAOQU.sub("", normalise(a, units)), _COMPOUND_XIAOQU.sub("", normalise(b, units))
+    a, b = (_CODE_LINE.sub("", _COMPOUND_XIAOQU.sub("", canonical(normalise(p, units)) or "")) for p in (a, b))
     if a == b:
         return True
     longer, shorter = (a, b) if len(a) > len(b) else (b, a)
@@ -394,7 +412,7 @@ class PlaceFinder:
                 else:
                     continue
                 if place is not None:
-                    found.append(place)
+                    found.append(self._from_area(place, area))
                 break
         known = [(m.start(), m.end(), False) for m in self._known.finditer(text)] if self._known else []
         if area and len(area) > 1:  # the bound area with a detail after it; alone, in_area has it anyway
@@ -413,6 +431,15 @@ class PlaceFinder:
         quoted = self._quoted(text)  # found by a suffix too, a name in quotation marks is still marked so
         found = [f for f in found if not any((q.text, q.start) == (f.text, f.start - 1) for q in quoted)] + quoted
         return self._outermost(found)
+
+    @staticmethod
+    def _from_area(place: Place, area: str | None) -> Place:
+        """A name that runs on to the left of the group's own area starts there (开着个面包车来大箐村 in 大箐村's
+        group), unless what stands before the area is a division or place it lies in (青岗镇大箐村)."""
+        at = place.text.find(area) if area and len(area) > 1 else -1
+        if at <= 0 or _ADMIN_PREFIX.fullmatch(place.text[:at]) or place.text[:at].endswith(_DIVISIONS):
+            return place
+        return Place(place.text[at:], place.start + at, place.end, place.kind, place.quoted)
 
     def _quoted(self, text: str) -> list[Place]:
         """Names in quotation marks, which no segmentation splits: with the area or venue word or detail written
@@ -437,9 +464,17 @@ class PlaceFinder:
             run = text[at : at + size]
             if len(run) < size or not _CJK_NAME.match(run):
                 continue
-            if any(run.endswith(w) for w, _ in self._by_last.get(run[-1], ())):  # suffixes by their last character
-                return run
+            suffix = next((w for w, _ in self._by_last.get(run[-1], ()) if run.endswith(w)), None)
+            if suffix is None:  # suffixes by their last character
+                continue
+            if self._goes_on_after_quote(run[: len(run) - len(suffix)]):
+                continue
+            return run
         return None
+
+    def _goes_on_after_quote(self, lead: str) -> bool:
+        """报了冲(浪课) and 老板跑路 after a quoted name: what comes before the suffix word is a clause, not a name."""
+        return any(ch in _CLAUSE_CHARS for ch in lead) or lead.startswith(_OWNERS) or lead in self._stop
 
     def _build(self, text: str, bounds: list[tuple[int, int, str]], i: int, suffix: str, kind: str) -> Place | None:
         w_start, end, word = bounds[i]

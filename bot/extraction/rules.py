@@ -17,7 +17,7 @@ from bot.extraction.dialect import Dialect, as_written
 from bot.extraction.lexicon import FILE_NAME, ExtractionRules, load_extraction_rules
 from bot.extraction.numbers import Counter
 from bot.extraction.parties import PartyFinder
-from bot.extraction.places import PlaceFinder
+from bot.extraction.places import PlaceFinder, canonical
 from bot.extraction.refs import is_follow_up
 from bot.extraction.tagger import MODEL_FILE, PlaceTagger
 from bot.extraction.types import REQUIRED_FIELDS, Extraction
@@ -129,7 +129,7 @@ class RuleExtractor:
             is_dispute=True,
             category=category,
             risk=grade.risk,
-            location=self._places.in_area(as_written(place, body, written), body, area, candidates) or area,
+            location=canonical(self._places.in_area(as_written(place, body, written), body, area, candidates)) or area,
             parties=[as_written(p, body, written) or p for p in parties],
             phones=phones,
             id_numbers=id_numbers,

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.extraction import nlp
-from bot.extraction.places import normalise, same_place
+from bot.extraction.places import canonical, normalise, same_place
 from bot.extraction.refs import find_code_ref
 from bot.extraction.types import Extraction, Extractor
 
@@ -123,7 +123,7 @@ def _one_place(want: str, have: str) -> bool:
     椰语民宿): the labelling guide's rule since holdout18, whose author dropped those and the extractor keeps them."""
     if same_place(want, have):
         return True
-    longer, shorter = sorted((normalise(want), normalise(have)), key=len, reverse=True)
+    longer, shorter = sorted((canonical(normalise(p)) or "" for p in (want, have)), key=len, reverse=True)
     # only the division before it differs: 永泰电子厂 (a firm) is no 系永泰电子厂 though 永泰 is also a county
     return longer != shorter and longer.endswith(shorter) and nlp.without_division(longer) == shorter
 

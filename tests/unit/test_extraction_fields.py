@@ -1213,3 +1213,40 @@ def test_small_readings_after_holdouts_27_and_29(rules_only: RuleExtractor) -> N
 def test_a_fight_only_thought_to_happen_is_no_red(rules_only: RuleExtractor) -> None:
     text = "陈某两口子为孩子上哪个学校吵了一架，声音大了点，邻居听到以为打起来了，我去看了，都在屋里坐着讲"
     assert rules_only.extract(text, SENT).risk != "high"
+
+
+@pytest.mark.parametrize(
+    ("text", "area", "place"),
+    [  # places read wrongly in holdouts 39-42, found when this session went through every set's location misses
+        # a verb, a count, a child or the outskirts before a venue word names no venue
+        ("说个事，开五金店的严某欠我们装修队老板十一万，一直不还", "银杏社区", "银杏社区"),
+        ("社区门口两家早餐店为抢客人吵了几句，我劝了一下", "青年路社区", "青年路社区"),
+        ("老二家这半年就是不接老人，说他家娃娃上大学没钱，村上调过一回也没用", "沙井子村", "沙井子村"),
+        ("借给朋友邵某某二十五万，到期以后一直拖，人还在盛泽镇上开店", None, "盛泽镇"),
+        ("讨债的天天打电话，还跑到我儿子学校门口拍他照片发给我，说再不还就让我后悔", "幸福里社区", "幸福里社区"),
+        ("借给朋友葛某五万块一直不还。想问下派出所能不能帮忙调解", "新民社区", "新民社区"),
+        ("城郊好运来茶楼二楼有人聚赌，刚才因输赢起了冲突", None, "好运来茶楼"),
+        # Minnan: 阮村口彼间 is “the one at our village's entrance”
+        ("阮村口彼间仁和诊所，昨昏有一个囡仔注射了后就无去矣，厝内人叫了规阵人来诊所门口闹", "山兜村", "仁和诊所"),
+        # a name runs no further left than the group's own area
+        ("几个外地人开着个面包车来大箐村把我兄弟拉走了，讲是钱不还清就莫想回来", "大箐村", "大箐村"),
+        # after a quoted name, a clause is no part of it; the business's boss makes the quoted name a business
+        (
+            "在万宁日月湾的“浪人冲浪俱乐部”报了冲浪课，十节课交了3980，现在说课程取消只退一千，老板电话也不接了",
+            None,
+            "浪人冲浪俱乐部",
+        ),
+        ("“力美健身”老板跑路了😤我们六十多个会员卡里几千上万的都打水漂了", None, "力美健身"),
+        # a junction is written with 与, a stretch of road without 那
+        ("我在城南路和禾兴南路交叉口这边刚刚被一辆电动车撞了，他是逆行的，还不承认", None, "城南路与禾兴南路交叉口"),
+        ("今天上午在S316线黄羊镇那段，我的三轮车被一辆大货车刮了，司机开上车就走了", None, "S316线黄羊镇段"),
+    ],
+)
+def test_places_after_holdouts_39_to_42(rules_only: RuleExtractor, text: str, area: str | None, place: str) -> None:
+    assert rules_only.extract(text, SENT, area).location == place
+
+
+def test_a_road_code_with_or_without_its_line_is_one_road() -> None:
+    assert same_place("S312线王家坝段", "S312王家坝段")
+    assert same_place("城南路和禾兴南路交叉口", "城南路与禾兴南路交叉口")
+    assert not same_place("S312王家坝段", "S313王家坝段")
