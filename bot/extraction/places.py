@@ -432,6 +432,10 @@ class PlaceFinder:
         found = [f for f in found if not any((q.text, q.start) == (f.text, f.start - 1) for q in quoted)] + quoted
         return self._outermost(found)
 
+    def names_only_a_place(self, text: str) -> bool:
+        """The text is a place's name and nothing else (马坊村6组 of a 【马坊村6组】 header; not 矛盾纠纷)."""
+        return any(p.start == 0 and p.end == len(text) for p in self.candidates(text))
+
     @staticmethod
     def _from_area(place: Place, area: str | None) -> Place:
         """A name that runs on to the left of the group's own area starts there (开着个面包车来大箐村 in 大箐村's
@@ -462,7 +466,7 @@ class PlaceFinder:
         '青丝坊'美发店, 健康馆 of ‘康年’健康馆, 小区 of “观江壹号”小区业委会."""
         for size in range(4, 0, -1):
             run = text[at : at + size]
-            if len(run) < size or not _CJK_NAME.match(run):
+            if len(run) < size or not (_CJK_NAME.match(run) or (run.isascii() and run.isalpha())):  # “好运来”KTV
                 continue
             suffix = next((w for w, _ in self._by_last.get(run[-1], ()) if run.endswith(w)), None)
             if suffix is None:  # suffixes by their last character

@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 __all__ = ["RuleExtractor", "clean", "id_checksum_ok", "summarize"]
 
 _MENTION = re.compile(rf"{MENTION.pattern}\s*")
+_HEADER = re.compile(r"^\s*【([^】]{2,12})】")
 _PREFIX = re.compile(r"^\s*(?:【[^】]{0,12}】|\[[^\]]{0,12}\]|(?:报告|上报)[:：]|(?:报告|上报)(?=\s))\s*", re.M)
 
 
@@ -104,6 +105,8 @@ class RuleExtractor:
     def extract(self, text: str, sent_at: datetime, area: str | None = None) -> Extraction:
         unmentioned = _unmentioned(text)  # a bulletin's header is read here, before clean() takes it off
         written = _PREFIX.sub("", unmentioned).strip()  # what clean(text) gives
+        if (header := _HEADER.match(unmentioned)) and self._places.names_only_a_place(header.group(1)):
+            written = f"{header.group(1)}：{written}"  # 【马坊村6组】贺某某欠…: the header says where
         id_numbers, id_spans = contacts.id_numbers(written)
         phones = contacts.phones(written, id_spans)
         body = self.reading(written)  # what the lists read; names and places are cut from `written`

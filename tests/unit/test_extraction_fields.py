@@ -1250,3 +1250,25 @@ def test_a_road_code_with_or_without_its_line_is_one_road() -> None:
     assert same_place("S312线王家坝段", "S312王家坝段")
     assert same_place("城南路和禾兴南路交叉口", "城南路与禾兴南路交叉口")
     assert not same_place("S312王家坝段", "S313王家坝段")
+
+
+@pytest.mark.parametrize(
+    ("text", "area", "place"),
+    [
+        # a 【header】 that names only a place says where; 【矛盾纠纷】 is still only a header
+        ("【马坊村6组】贺某某欠同村钮某八万块钱，借了两年一直不还，今天钮某拿着杀猪刀去贺家要账", None, "马坊村6组"),
+        ("【矛盾纠纷】贺某某欠同村钮某八万块钱，借了两年一直不还", "马坊村", "马坊村"),
+        # an address given as 地址…; a quoted name before an ASCII venue word
+        ("阿拉楼上沈某讲要拿阿拉屋里一把火烧脱，昨日夜里还下来踢门 地址梅陇新村12号302", None, "梅陇新村12号302"),
+        ("在“好运来”KTV唱歌跟经理为酒水账吵了几句，出来门口站了五六个文身的，说晚上走路小心点", None, "好运来KTV"),
+        # Wu 阿拉 (we) is not the start of a Mongolian name
+        ("沙日塔拉苏木 阿拉坦嘎查 矿上征的那片草场 补偿标准牧户们不认 十几户牧民联名写了材料", None, "阿拉坦嘎查"),
+    ],
+)
+def test_headers_addresses_and_quoted_venues(ex: RuleExtractor, text: str, area: str | None, place: str) -> None:
+    assert ex.extract(text, SENT, area).location == place
+
+
+def test_our_village_is_the_groups_own_whatever_the_tagger_says(ex: RuleExtractor) -> None:
+    text = "咱屯三组于某某家跟后院孙某为院外堆的苞米秸子挡道的事又干起来了，孙某回屋把杀猪那套家伙式儿拿出来磨"
+    assert ex.extract(text, SENT, "靠山屯").location == "靠山屯3组"
