@@ -74,7 +74,9 @@ class Classifier:
         self._cause = [re.compile(c.removeprefix(REGEX_PREFIX)) for c in cats.cause]
         self._cause_bonus = cats.cause_bonus
         self._topic = min(cats.default_weight, cats.strong_weight)  # what a topic word weighs at least
-        self._high = CueSet(rules.risk.high, neg, hedges)
+        self._high = CueSet(rules.risk.high, [*neg, *lexicon.risk.near_miss], hedges)
+        self._simile = tuple(lexicon.risk.simile)
+        self._no_crowd = CueSet(lexicon.risk.no_crowd)
         self._medium = CueSet(rules.risk.medium, neg, hedges)
         self._calm = CueSet(lexicon.risk.calm)
         self._no_danger = CueSet([*lexicon.risk.calm, *lexicon.risk.red_fallback_veto])
@@ -183,6 +185,11 @@ class Classifier:
             return hits
         return [h for h in hits if not self._past.any(_clause(text, h.start))]
 
+    def _likeness(self, text: str, hit: Hit) -> bool:
+        """The cue is what things were like, not what happened: 每年过年都跟要打起来似的."""
+        end = hit.start + len(hit.text)
+        return bool(self._simile) and text[end : end + 6].lstrip("了啦").startswith(self._simile)
+
     def looks_red(self, text: str) -> bool:
         """The safety net for red wording no list has: a report long enough to judge, that says nothing of calm or a
         false alarm, which either learnt judge finds like the labelled red reports: the centroids nearer them than
@@ -252,8 +259,9 @@ class Classifier:
     def risk(self, text: str, head_count: int | None, amount: int | None) -> Grade:
         cfg = self.lexicon.risk
         colour = self.rules.risk.colour
-        high = [h.text for h in self._now(text, self._high.hits(text))]
-        if head_count is not None and head_count >= cfg.crowd_size and self._crowd.any(text):
+        high = [h.text for h in self._now(text, self._high.hits(text)) if not self._likeness(text, h)]
+        crowd = head_count is not None and head_count >= cfg.crowd_size
+        if crowd and self._crowd.any(text) and not self._no_crowd.any(text):
             high.append(f"{head_count}人聚集")
         if high:
             return Grade("high", [f"{colour('high')}:{c}" for c in dict.fromkeys(high)])

@@ -48,6 +48,11 @@ class RiskCues(Strict):
     hedges: list[str] = []  # words ending in a negation that do not negate (搞不好 'may well')
     calm: list[str] = []  # low-risk cues shown as reasons (情绪稳定, 已劝开)
     crowd_words: list[str] = []  # gathering verbs that make a head count a crowd
+    no_crowd: list[str] = []  # a report that says no one has gathered (暂时没有聚集): its head count is no crowd
+    # a red cue right after one of these did not happen (差点动手, 险些打起来): a fight that was headed off
+    near_miss: list[str] = []
+    # a red cue right before one of these is a likeness (跟要打起来似的): 'as if', not what happened
+    simile: list[str] = []
     # a red cue in a clause with a `past` word (前年打过一架), in a report with a `settled` word (派出所处理过了), tells
     # of an old matter, not of danger now
     past: list[str] = []

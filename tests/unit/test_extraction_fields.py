@@ -1272,3 +1272,26 @@ def test_headers_addresses_and_quoted_venues(ex: RuleExtractor, text: str, area:
 def test_our_village_is_the_groups_own_whatever_the_tagger_says(ex: RuleExtractor) -> None:
     text = "咱屯三组于某某家跟后院孙某为院外堆的苞米秸子挡道的事又干起来了，孙某回屋把杀猪那套家伙式儿拿出来磨"
     assert ex.extract(text, SENT, "靠山屯").location == "靠山屯3组"
+
+
+@pytest.mark.parametrize(
+    ("text", "risk"),
+    [  # holdouts 41, 44 and 45 (three authors): a fight headed off is not red by itself
+        ("两个装卸工跟老板算工钱，差了一千多块，刚才差点动起手，我们过去给拉开了，双方都回去了", "low"),
+        ("两个人今天中午在那良屯小卖部门口差点动手，被拉开了", "low"),
+        ("村民高某某和杨某为选举的事在村委会门口吵起来了，刚才险些推搡起来，现在各回各家了", "low"),
+        # a likeness is not what happened; a deposit kept is no person held; a work accident is no assault
+        ("老大就不给赡养费，这事闹了三四年了，村里调过好几回，每年过年都跟要打起来似的", "medium"),
+        ("上个月辞职，老板扣着我两个月工资七千二不给，说没干满一年要扣押金，电话不接", "low"),
+        ("工人罗某某上个月被模具砸伤左手，厂里只给了五千块就不管了，不给报工伤", "low"),
+        # a workforce that has not gathered is many parties, not a crowd
+        ("一百二十多名员工的经济补偿还没谈，有人说要去市政府门口拉横幅，暂时没有聚集", "medium"),
+        # holdout45's missed reds
+        ("阿兄这两日酒喝落去就讲要去伊厝'拼一拼'，剁鸭那支刀磨到金金摆在桌顶，阿嫂惊死", "high"),
+        ("武某某回家了，我以为没事了，谁知道又出来了，手里提着那把开山的，郝某也犟着不走", "high"),
+        ("额舅把打麦蚜虫那瓶药揣到怀里，说明儿再不给钱就在侯家门上喝了", "high"),
+        ("工头贾某跟两个小工为日结的工钱吵吵起来，一个小工叫贾某用钢管抡了一下，胳膊肿得老粗", "high"),
+    ],
+)
+def test_risk_after_holdouts_44_and_45(rules_only: RuleExtractor, text: str, risk: str) -> None:
+    assert rules_only.extract(text, SENT).risk == risk
