@@ -13,7 +13,9 @@ from bot.extraction.lexicon import BUILDINGS, GROUPS, NUMBERED, PlaceCues
 _CN_NUM = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _NUMERIC = r"(?:\d+|[一二三四五六七八九十两]+)"
 # a junction (与解放路交叉口; 与福慧路口, where the second road's 路 is the 路 of 路口), a number, a stretch
-_ROAD_DETAIL = re.compile(r"(?:[与和][\u4e00-\u9fa5]{1,6}?(?:路|街|大道)?)?(?:交叉口|十字路口|路口)|\d+号院?|路段")
+_ROAD_DETAIL = re.compile(
+    r"(?:[与和同跟][\u4e00-\u9fa5]{1,6}?(?:路|街|大道)?)?(?:交叉口|十字路口|路口|交界处?|交汇处)|\d+号院?|路段"
+)
 _NAME_WORD = re.compile(r"^(?:[\u4e00-\u9fa5]+|\d+)$")
 _GLUE_END = "到在去进往向从把被给着过说"  # a word ending in one of these is a verb phrase, not a name
 _TIME_HEADS = ("今", "昨", "前天", "明天", "上午", "下午", "中午", "晚上", "早上", "凌晨", "傍晚")
@@ -22,7 +24,7 @@ _WEAK_POS = ("v", "p", "c", "d", "r", "u", "y", "e", "o", "m", "q", "t")
 # national/provincial/county/village road codes: G320杉木冲段, X012线杉树湾段, S208石牯段与X015交叉口
 _ROAD_CODE = re.compile(
     r"(?<![A-Za-z0-9])[GSXYZC]\d{3}(?:线|国道|省道|县道|乡道)?"
-    r"(?:[\u4e00-\u9fa5]{1,6}?(?:段|场口|路口|交叉口))?(?:与[GSXYZC]\d{3}(?:线)?交叉口)?"
+    r"(?:[\u4e00-\u9fa5]{1,6}?(?:到|至)?[\u4e00-\u9fa5]{0,5}?(?:段|场口|路口|交叉口))?(?:与[GSXYZC]\d{3}(?:线)?交叉口)?"
 )
 _INSIDE = re.compile(r"(的|里|里的|内|内的|门口的?|旁边的?|对面的?|底商的?|楼下的?|上的?|\s)?(那间|那家|这间|这家)?")
 _SCENE = re.compile(r"门口|大厅|大院|里面|静坐|聚集|闹|吵|打|堵|围|横幅|跪|躺")
@@ -159,10 +161,14 @@ def normalise(place: str, units: Units = DEFAULT_UNITS) -> str:
 
 # a junction's roads joined by 和/跟/同 (城南路和禾兴南路交叉口) are written with 与, as the labelling guide does;
 # a stretch of road is 段, not 那段 (S316线黄羊镇那段)
-_JUNCTION_AND = re.compile(r"(?<=[路街道])[和跟同](?=[\u4e00-\u9fa5]{1,6}?(?:路|街|大道)?(?:交叉口|十字路口|路口)$)")
+_JUNCTION_AND = re.compile(
+    r"(?<=[路街道])[和跟同](?=[\u4e00-\u9fa5]{1,6}?(?:路|街|大道)?(?:交叉口|十字路口|路口|交界处?|交汇处)$)"
+)
 _THAT_STRETCH = re.compile(r"(?<=[\u4e00-\u9fa5])[那这]一?段$")
 # a road code with or without 线 after it (S312线王家坝段, S312王家坝段) is one road
 _CODE_LINE = re.compile(r"(?<=[GSXYZC]\d{3})线")
+_VILLAGE_MOUTH = re.compile(r"村村口$")  # 龙坑村村口 and 龙坑村口 are one place
+_JUNCTION_END = re.compile(r"(与[\u4e00-\u9fa5]{2,8}?)(交叉口|十字路口|交界处?|交汇处)$")  # a junction, however named
 
 
 def canonical(place: str | None) -> str | None:
@@ -172,11 +178,17 @@ def canonical(place: str | None) -> str | None:
     return _THAT_STRETCH.sub("段", _JUNCTION_AND.sub("与", place))
 
 
+def _one_spelling(place: str) -> str:
+    """凤栖苑小区 -> 凤栖苑, S312线王家坝段 -> S312王家坝段, 龙坑村村口 -> 龙坑村口, A与B交叉口 -> A与B路口."""
+    place = _CODE_LINE.sub("", _COMPOUND_XIAOQU.sub("", place))
+    return _JUNCTION_END.sub(r"\1路口", _VILLAGE_MOUTH.sub("村口", place))
+
+
 def same_place(a: str, b: str, units: Units = DEFAULT_UNITS) -> bool:
     """One place written two ways: equal once normalised, or one is the other under its town, village or compound
     (青岗镇佳佳乐超市 and 佳佳乐超市; 城东工业园宏达机械厂 and 宏达机械厂); a compound's name says 小区 or not
     (凤栖苑小区 and 凤栖苑)."""
-    a, b = (_CODE_LINE.sub("", _COMPOUND_XIAOQU.sub("", canonical(normalise(p, units)) or "")) for p in (a, b))
+    a, b = (_one_spelling(canonical(normalise(p, units)) or "") for p in (a, b))
     if a == b:
         return True
     longer, shorter = (a, b) if len(a) > len(b) else (b, a)

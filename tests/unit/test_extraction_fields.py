@@ -1295,3 +1295,13 @@ def test_our_village_is_the_groups_own_whatever_the_tagger_says(ex: RuleExtracto
 )
 def test_risk_after_holdouts_44_and_45(rules_only: RuleExtractor, text: str, risk: str) -> None:
     assert rules_only.extract(text, SENT).risk == risk
+
+
+def test_roads_after_holdout46(rules_only: RuleExtractor) -> None:
+    text = "S303茅坝场镇到青杠坝段，昨天下午一辆面包车把路边走的老人秦某撞了，家属要赔医药费，两边谈了两次没谈拢"
+    assert rules_only.extract(text, SENT).location == "S303茅坝场镇到青杠坝段"
+    text = "水口大道同振兴路交界嗰个红绿灯，头先一架七人车追尾咗部的士，两个司机为边个全责争紧"
+    assert rules_only.extract(text, SENT, "水口村").location == "水口大道与振兴路交界"
+    # one place, however the junction or the village's mouth is written
+    assert same_place("解放路与南大街交叉口", "解放路与南大街路口") and same_place("龙坑村村口", "龙坑村口")
+    assert not same_place("解放路与南大街路口", "解放路与北大街路口")
