@@ -63,6 +63,7 @@ _CJK_NAME = re.compile(r"^[\u4e00-\u9fa5][\u4e00-\u9fa5A-Za-z0-9]*$")
 _QUOTED = re.compile(rf"[{OPENING_QUOTES}]([\u4e00-\u9fa5][\u4e00-\u9fa5A-Za-z0-9]{{1,11}})[{CLOSING_QUOTES}]")
 _AT_QUOTED = re.compile(r"门口|门前|店里|店门口|里面|大门|老板|店主|店长")  # “力美健身”老板跑路了: a business
 _CLAUSE_CHARS = "了着过的地得把被是"
+_NUMBERED_END = {"号", "栋", "幢", "座"}  # a number's unit before a shop's name: the address, not the name
 _OWNERS = ("老板", "店主", "店长", "经理", "负责人", "厂长")
 _SCORES = {
     "venue": 3.0,
@@ -519,8 +520,8 @@ class PlaceFinder:
             traded = traded or trade
             if self._time_word(prev) or (prev.endswith(self._venue_words) and not trade):
                 break  # 今天下午3点解放路; 龙泉社区广场跳广场舞: a venue does not name another (but 康泰口腔诊所)
-            if kind == "venue" and (prev.endswith(self._roads) or prev == "号") and len("".join(pieces)) > 1:
-                break  # 新民街阿强茶餐厅, 江滨路58号老友记大排档: the shop on the street (解放路小学 is named after it)
+            if kind == "venue" and (prev.endswith(self._roads) or prev in _NUMBERED_END) and len("".join(pieces)) > 1:
+                break  # 新民街阿强茶餐厅, 江滨路58号老友记大排档, E栋鸿运纸品厂: the shop on the street or in the block
             left = bounds[j - 1][2] if j else ""
             oov_run = len(prev) == 1 and (
                 (kind == "area" and (not pieces or len(pieces[0]) == 1) and self._oov_left(left))

@@ -1305,3 +1305,8 @@ def test_roads_after_holdout46(rules_only: RuleExtractor) -> None:
     # one place, however the junction or the village's mouth is written
     assert same_place("解放路与南大街交叉口", "解放路与南大街路口") and same_place("龙坑村村口", "龙坑村口")
     assert not same_place("解放路与南大街路口", "解放路与北大街路口")
+
+
+def test_a_shop_in_a_numbered_block_is_named_without_the_block(rules_only: RuleExtractor) -> None:
+    text = "三联工业区E栋鸿运纸品厂，老板梁某某宣布停产，十几个工人围住老板唔俾走，工人何某话唔出粮就同佢同归于尽"
+    assert rules_only.extract(text, SENT, "三联工业区").location == "鸿运纸品厂"
