@@ -119,7 +119,7 @@ class Units:
             r"(?:\d{3,4}室?|(?:\d+|[二三四五六七八九十][一二三四五六七八九十]*)楼(?![上下顶道梯房]))?(?![人个户\d])"
             r"|(?<![0-9A-Za-z第号])\d+[弄巷](?:\d+号)?(?![\d堂])"  # a lane in digits: 9弄, 5巷3号 (not 东四巷)
             # a village's named group at the start of a sentence (下排组赖老汉讲…), not a working group (调解组)
-            r"|(?<![^，。！？；、\s])(?!调解|治保|专案|工作|巡逻|村民|专班|帮扶|征收|征迁|拆迁|评估|安置|网格)"
+            r"|(?<![^，。！？；、\s])(?!调解|治保|专案|工作|巡逻|村民|专班|帮扶|征收|征迁|拆迁|评估|安置|网格|筹备|领导|督导|检查)"
             r"(?:(?![一二三四五六七八九十两几个这那每各我你他们])[\u4e00-\u9fa5]){2}组(?![长员织公路道])"
         )
         self.village_group = re.compile(f"(?:{grp})$")
@@ -165,6 +165,7 @@ def normalise(place: str, units: Units = DEFAULT_UNITS) -> str:
 _JUNCTION_AND = re.compile(
     r"(?<=[路街道])[和跟同](?=[\u4e00-\u9fa5]{1,6}?(?:路|街|大道)?(?:交叉口|十字路口|路口|交界处?|交汇处)$)"
 )
+_VILLAGE_COMMITTEE = re.compile(r"村委$")  # 那怀村村委 is 那怀村村委会
 _THAT_STRETCH = re.compile(r"(?<=[\u4e00-\u9fa5])[那这]一?段$")
 # a road code with or without 线 after it (S312线王家坝段, S312王家坝段) is one road
 _CODE_LINE = re.compile(r"(?<=[GSXYZC]\d{3})线")
@@ -173,10 +174,10 @@ _JUNCTION_END = re.compile(r"(与[\u4e00-\u9fa5]{2,8}?)(交叉口|十字路口|�
 
 
 def canonical(place: str | None) -> str | None:
-    """A place as a record shows it: 城南路与禾兴南路交叉口, S316线黄羊镇段."""
+    """A place as a record shows it: 城南路与禾兴南路交叉口, S316线黄羊镇段, 那怀村村委会."""
     if not place:
         return place
-    return _THAT_STRETCH.sub("段", _JUNCTION_AND.sub("与", place))
+    return _VILLAGE_COMMITTEE.sub("村委会", _THAT_STRETCH.sub("段", _JUNCTION_AND.sub("与", place)))
 
 
 def _one_spelling(place: str) -> str:

@@ -1310,3 +1310,10 @@ def test_roads_after_holdout46(rules_only: RuleExtractor) -> None:
 def test_a_shop_in_a_numbered_block_is_named_without_the_block(rules_only: RuleExtractor) -> None:
     text = "三联工业区E栋鸿运纸品厂，老板梁某某宣布停产，十几个工人围住老板唔俾走，工人何某话唔出粮就同佢同归于尽"
     assert rules_only.extract(text, SENT, "三联工业区").location == "鸿运纸品厂"
+
+
+def test_a_committee_is_no_village_group_and_a_village_committee_is_written_whole(rules_only: RuleExtractor) -> None:
+    text = "业委会换届，筹备组自己定了候选人名单，好多业主压根不知道，我们想报名都不让，这不就是内定吗"
+    assert rules_only.extract(text, SENT, "锦澜苑").location == "锦澜苑"
+    text = "村委新办公楼的工地，包工头覃某欠十二个本村小工三个月工钱，小工们今天下午都坐在村委门口不走"
+    assert rules_only.extract(text, SENT, "那怀村").location == "那怀村村委会"
