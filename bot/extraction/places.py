@@ -63,6 +63,7 @@ _CJK_NAME = re.compile(r"^[\u4e00-\u9fa5][\u4e00-\u9fa5A-Za-z0-9]*$")
 _QUOTED = re.compile(rf"[{OPENING_QUOTES}]([\u4e00-\u9fa5][\u4e00-\u9fa5A-Za-z0-9]{{1,11}})[{CLOSING_QUOTES}]")
 _AT_QUOTED = re.compile(r"门口|门前|店里|店门口|里面|大门|老板|店主|店长")  # “力美健身”老板跑路了: a business
 _CLAUSE_CHARS = "了着过的地得把被是"
+_ROOM = re.compile(r"\d{3,4}室?")
 _NUMBERED_END = {"号", "栋", "幢", "座"}  # a number's unit before a shop's name: the address, not the name
 _OWNERS = ("老板", "店主", "店长", "经理", "负责人", "厂长")
 _SCORES = {
@@ -344,10 +345,17 @@ class PlaceFinder:
         return units.digits(groups[0].text)
 
     def _part_and_detail(self, place: str) -> bool:
-        """A part of an area with a detail of it after (团部十字路口, 村口桥头), which names the area's part too."""
+        """A part of an area with a detail or a room after (团部十字路口, 村口桥头, 宿舍楼202), which names the area's part
+        too."""
         part = next((p for p in self._part_words if place.startswith(p)), None)
         rest = place[len(part) :] if part else ""
-        return bool(rest) and (rest in self._parts or bool(self._details and self._details.fullmatch(rest)))
+        if not rest:
+            return False
+        return (
+            rest in self._parts
+            or bool(self._details and self._details.fullmatch(rest))
+            or _ROOM.fullmatch(rest) is not None
+        )
 
     def _own_tail(self, area: str) -> str | None:
         """The word the area's name ends in, by which people call it in its own group (渝星厂宿舍 -> 宿舍)."""

@@ -1317,3 +1317,8 @@ def test_a_committee_is_no_village_group_and_a_village_committee_is_written_whol
     assert rules_only.extract(text, SENT, "锦澜苑").location == "锦澜苑"
     text = "村委新办公楼的工地，包工头覃某欠十二个本村小工三个月工钱，小工们今天下午都坐在村委门口不走"
     assert rules_only.extract(text, SENT, "那怀村").location == "那怀村村委会"
+
+
+def test_a_dormitory_room_named_alone_is_the_workplaces(ex: RuleExtractor) -> None:
+    text = "宿舍楼202刚才打起来了！几个人喝酒，俩人吵着吵着就动手了，孙某某抄起啤酒瓶子把钱某脑袋开了瓢，快来人啊"
+    assert ex.extract(text, SENT, "滨港物流园").location == "滨港物流园宿舍楼202"
