@@ -345,8 +345,7 @@ class PlaceFinder:
         return units.digits(groups[0].text)
 
     def _part_and_detail(self, place: str) -> bool:
-        """A part of an area with a detail or a room after (团部十字路口, 村口桥头, 宿舍楼202), which names the area's part
-        too."""
+        """A part of an area with a detail or room after it (团部十字路口, 村口桥头, 宿舍楼202): the area's too."""
         part = next((p for p in self._part_words if place.startswith(p)), None)
         rest = place[len(part) :] if part else ""
         if not rest:
