@@ -1,5 +1,5 @@
 """Follow-ups that name a record: #0007, #7, JF-20261118-0031 (with or without the # and the dashes), 纠纷7号,
-27号纠纷, 编号0045."""
+纠纷第56号, 27号纠纷, 编号0045."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from bot.mentions import LEADING_MENTIONS
 _FULL = re.compile(r"(?<![A-Za-z0-9])#?\s?JF-?(\d{8})-?(\d{1,6})(?!\d)", re.I)
 _HASH = re.compile(r"(?<![0-9A-Za-z])[#＃]\s?(\d{1,6})(?![\d#＃])")  # not 3#楼 (building 3), not a #话题#
 _SPOKEN = re.compile(
-    r"(?:纠纷|编号|单号)\s?(\d{1,6})\s?号?(?!\d)|(?<![\d月])第?(\d{1,6})号纠纷"
+    r"(?:纠纷|编号|单号)\s?第?(\d{1,6})\s?号?(?!\d)|(?<![\d月])第?(\d{1,6})号纠纷"
     r"|(?<![0-9A-Za-z-])(0\d{2,5})号(?![楼院房室床线车\d])"  # a record's zero-padded number: 报告0003号：…, 0066号那个…
 )
 _NAMED = ("编号", "单号")  # a code named as such (编号0045嗰单): a follow-up wherever it stands

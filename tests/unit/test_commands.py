@@ -76,6 +76,8 @@ def test_verbs_and_synonyms(text: str, verb: str) -> None:
         # holdout27: a record's zero-padded number before 号, after 报告 or leading
         ("报告0003号：两家又在地基上吵了几句，没动手", 3, "两家又在地基上吵了几句，没动手"),
         ("0066号那个草场的事，两边答应先各自退回去", 66, "那个草场的事，两边答应先各自退回去"),
+        # holdout43: 纠纷第56号 (found by leave-one-set-out, the one code of 251 it missed)
+        ("桐梓坳村征地那个事，纠纷第56号，县上调了青苗补偿标准", 56, "桐梓坳村征地那个事，县上调了青苗补偿标准"),
     ],
 )
 def test_leading_code_means_supplement(text: str, number: int, args: str) -> None:
