@@ -63,6 +63,12 @@ _CJK_NAME = re.compile(r"^[\u4e00-\u9fa5][\u4e00-\u9fa5A-Za-z0-9]*$")
 _QUOTED = re.compile(rf"[{OPENING_QUOTES}]([\u4e00-\u9fa5][\u4e00-\u9fa5A-Za-z0-9]{{1,11}})[{CLOSING_QUOTES}]")
 _AT_QUOTED = re.compile(r"门口|门前|店里|店门口|里面|大门|老板|店主|店长")  # “力美健身”老板跑路了: a business
 _CLAUSE_CHARS = "了着过的地得把被是"
+# a feature of a place, written after it with 的 or a measure word: 6组的水渠, 下寨那口大水井, 后山嗰片荔枝林
+_FEATURE_AFTER = re.compile(
+    r"(?:的|那口|那片|那块|那条|那座|那道|那眼|嗰片|嗰口|嗰条|嗰度)"
+    r"(?P<feature>(?:(?![某为和跟与同的了在是把被给说])[\u4e00-\u9fa5]){0,3}?(?:水渠|灌溉渠|鱼塘|藕塘|池塘|虾池|水井|河堤|堤坝|树林|果林|荔枝林|核桃林|滩涂|渔排|码头|公交站"
+    r"|绿地|菇棚|大棚|冷库|磅房|晒场|芦笙坪))"
+)
 _ROOM = re.compile(r"\d{3,4}室?")
 _NUMBERED_END = {"号", "栋", "幢", "座"}  # a number's unit before a shop's name: the address, not the name
 _OWNERS = ("老板", "店主", "店长", "经理", "负责人", "厂长")
@@ -254,6 +260,9 @@ class PlaceFinder:
             # 柘溪菜市场的老刘烧烤, 栖霞苑社区旁边的惠万家超市: a venue right after a place is inside it
             if inner.kind == "venue" and inner.start >= best.end and _INSIDE.fullmatch(text, best.end, inner.start):
                 best = inner
+        feature = _FEATURE_AFTER.match(text, best.end) if best.kind != "office" else None
+        if feature:  # 下埔村6组的水渠, 石莲村下寨那口大水井: the feature of the place where it happens
+            return normalise(best.text + feature.group("feature"), self.units)
         return normalise(best.text, self.units)
 
     def quoted(self, place: str | None, found: Iterable[Place]) -> bool:

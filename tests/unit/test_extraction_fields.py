@@ -12,7 +12,7 @@ from bot.clock import SHANGHAI
 from bot.extraction import find_code_ref, follow_up
 from bot.extraction.contacts import id_checksum_ok, phones
 from bot.extraction.lexicon import ExtractionRules, load_extraction_rules
-from bot.extraction.places import normalise, same_place
+from bot.extraction.places import _FEATURE_AFTER, normalise, same_place
 from bot.extraction.rules import RuleExtractor
 from config.rules import RuleFileError, load_rules
 from config.settings import RULES_DIR
@@ -1322,3 +1322,20 @@ def test_a_committee_is_no_village_group_and_a_village_committee_is_written_whol
 def test_a_dormitory_room_named_alone_is_the_workplaces(ex: RuleExtractor) -> None:
     text = "宿舍楼202刚才打起来了！几个人喝酒，俩人吵着吵着就动手了，孙某某抄起啤酒瓶子把钱某脑袋开了瓢，快来人啊"
     assert ex.extract(text, SENT, "滨港物流园").location == "滨港物流园宿舍楼202"
+
+
+@pytest.mark.parametrize(
+    ("text", "area", "place"),
+    [  # a feature of the place written after it with 的 or a measure word is where it happens (holdouts 8, 11, 46)
+        (
+            "汤湖村7组的鱼塘，隔壁养鸭场老板陶某某的鸭粪水冲进塘里，鱼死了两三千斤，两个人扯了半个月了",
+            None,
+            "汤湖村7组鱼塘",
+        ),
+        ("石莲村下寨那口大水井，上寨的人拉根水管直接接到自己屋头，两边在水井边上吵了一架", None, "石莲村下寨大水井"),
+    ],
+)
+def test_a_feature_after_the_place(rules_only: RuleExtractor, text: str, area: str | None, place: str) -> None:
+    assert rules_only.extract(text, SENT, area).location == place
+    # not across a person: 承包鱼塘的倪某为鱼塘租金吵起来
+    assert _FEATURE_AFTER.match("的倪某为鱼塘租金吵起来") is None
