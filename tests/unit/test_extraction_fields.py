@@ -1339,3 +1339,21 @@ def test_a_feature_after_the_place(rules_only: RuleExtractor, text: str, area: s
     assert rules_only.extract(text, SENT, area).location == place
     # not across a person: 承包鱼塘的倪某为鱼塘租金吵起来
     assert _FEATURE_AFTER.match("的倪某为鱼塘租金吵起来") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "dispute"),
+    [  # holdouts 44-46: bulletins by their header, news from elsewhere, matters settled, in Cantonese too
+        ("【防火提示】天干物燥，楼道里甭堆纸箱子，电动车甭推屋里充电，一把火下去后果不堪设想。", False),
+        ("转个消息：邻县有人为浇地的水跟人动了刀子，判了七年。大家有啥矛盾先寻村上，嫑冲动。", False),
+        ("码头网的事了了，王某某赔了刘某六千，俩人在村委握了手", False),
+        ("谭某某琴晚已经还咗一万俾我阿妈，其余嘅写咗欠条，两边都冇嘢讲了，多谢阿sir🙏", False),
+        ("冯女士同物业喺居委会倾好咗，先交三个月管理费，物业下礼拜安排师傅修漏水。", False),
+        # a side's claim that a contract was signed settles nothing; a red alert's header is no bulletin
+        ("在美齿口腔种了两颗牙，花了两万四，半年不到就松了，我要求退钱，他们说签了协议不退", True),
+        ("【红色预警】被征收户冼某某拎住一罐液化气企喺屋顶，扬言再逼佢就同归于尽", True),
+        ("石某某跟邻居樊某为房檐滴水的事结了仇，说樊家娶媳妇那天要去送份大礼，让他一辈子忘不了", True),
+    ],
+)
+def test_disputes_after_holdouts_44_to_46(rules_only: RuleExtractor, text: str, dispute: bool) -> None:
+    assert rules_only.extract(text, SENT).is_dispute is dispute
