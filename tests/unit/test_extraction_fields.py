@@ -1357,3 +1357,23 @@ def test_a_feature_after_the_place(rules_only: RuleExtractor, text: str, area: s
 )
 def test_disputes_after_holdouts_44_to_46(rules_only: RuleExtractor, text: str, dispute: bool) -> None:
     assert rules_only.extract(text, SENT).is_dispute is dispute
+
+
+@pytest.mark.parametrize(
+    ("text", "risk"),
+    [  # holdout47, the tenth red-test set: its missed reds
+        ("我现在在14栋楼顶上吹风。物业收了我两年车位钱，找了不下二十回没人管。经理不来我就在这上面不下去了", "high"),
+        ("我前夫邓某今天早上又在楼下堵我，说我要敢把孩子带去外地，就让我们娘俩一起从这世上消失", "high"),
+        ("烩面馆老板把两个未成年的帮工扣在店里，身份证收了不还，说干满一年才放人", "high"),
+        ("祠堂这边吃酒，曾某某跟他表哥为田的事又扛起来了，凳子都抡起来了😱", "high"),
+        ("永鑫厂那个刘某某在车间把组长摁地上捶，组长满脸是血，就因为扣了他两百块绩效", "high"),
+        # and what two authors did not call red: five or six relatives come to argue, onlookers
+        ("两边屋里为那八万八的彩礼扯不清。今天下午女方屋里来了五六个人到男方屋里坐着讲理，冇动手", "medium"),
+        (
+            "物业跟业委会为停车场收益那一百二十多万的账闹了快一年了，今天又有业主拉横幅，围着看的人不少，没起冲突",
+            "medium",
+        ),
+    ],
+)
+def test_risk_after_holdout47(rules_only: RuleExtractor, text: str, risk: str) -> None:
+    assert rules_only.extract(text, SENT).risk == risk
