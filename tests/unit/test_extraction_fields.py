@@ -1361,7 +1361,7 @@ def test_disputes_after_holdouts_44_to_46(rules_only: RuleExtractor, text: str, 
 
 @pytest.mark.parametrize(
     ("text", "risk"),
-    [  # holdout47, the tenth red-test set: its missed reds
+    [  # holdout47, the eleventh red-test set: its missed reds
         ("我现在在14栋楼顶上吹风。物业收了我两年车位钱，找了不下二十回没人管。经理不来我就在这上面不下去了", "high"),
         ("我前夫邓某今天早上又在楼下堵我，说我要敢把孩子带去外地，就让我们娘俩一起从这世上消失", "high"),
         ("烩面馆老板把两个未成年的帮工扣在店里，身份证收了不还，说干满一年才放人", "high"),
