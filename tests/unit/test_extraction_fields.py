@@ -1377,3 +1377,16 @@ def test_disputes_after_holdouts_44_to_46(rules_only: RuleExtractor, text: str, 
 )
 def test_risk_after_holdout47(rules_only: RuleExtractor, text: str, risk: str) -> None:
     assert rules_only.extract(text, SENT).risk == risk
+
+
+@pytest.mark.parametrize(
+    "text",
+    [  # holdouts 44 and 46: an officer or grid worker coordinating or advising reports nothing
+        "好的我先去卢某家看看，@覃警官 麻烦也过来一趟，黄某某那个人喝了酒脾气猛得很",
+        "这个要走工伤认定，我跟人社局劳动监察对接一下。罗某某你先把病历、发票、考勤记录整理好，明天上午拿来警务室",
+        "健身房的事已经报给派出所和市场监管了，会员们先把合同、付款记录收好，明天上午10点在社区一楼统一登记",
+        "我从镇上过去要二十分钟，你们先稳住，莫让他们动手",
+    ],
+)
+def test_coordination_and_advice_report_nothing(rules_only: RuleExtractor, text: str) -> None:
+    assert not rules_only.extract(text, SENT).is_dispute
