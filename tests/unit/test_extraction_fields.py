@@ -1390,3 +1390,16 @@ def test_risk_after_holdout47(rules_only: RuleExtractor, text: str, risk: str) -
 )
 def test_coordination_and_advice_report_nothing(rules_only: RuleExtractor, text: str) -> None:
     assert not rules_only.extract(text, SENT).is_dispute
+
+
+@pytest.mark.parametrize(
+    ("text", "risk"),
+    [  # holdout48 and older sets: a threat to petition is yellow; years of warranty or of living somewhere are no
+        # long-running quarrel
+        ("修高速征地，他家只算三万八，找指挥部几回了都说按文件来，他扬言要去县里上访", "medium"),
+        ("找永兴装修队搞的卫生间，冇一年就渗水到楼下，喊佢返工，佢话过了保修期，合同写的系两年保修！", "low"),
+        ("一楼常某某自己砌了个小仓房，把过道占了一半，常某某说这块地他家住了三十年就该归他", "low"),
+    ],
+)
+def test_risk_after_holdout48(rules_only: RuleExtractor, text: str, risk: str) -> None:
+    assert rules_only.extract(text, SENT).risk == risk
