@@ -71,6 +71,7 @@ _FEATURE_AFTER = re.compile(
 )
 _ROOM = re.compile(r"\d{3,4}室?")
 _NUMBERED_END = {"号", "栋", "幢", "座"}  # a number's unit before a shop's name: the address, not the name
+_GROUP_END = {"组", "队", "社", "栋", "幢"}
 _OWNERS = ("老板", "店主", "店长", "经理", "负责人", "厂长")
 _SCORES = {
     "venue": 3.0,
@@ -122,7 +123,7 @@ class Units:
         # a group or building number named alone (我们七队, 6幢1603这家人): the group's bound area's part
         # (PlaceFinder.in_area); not 一组/两组 (a group of people), not a date's 3号, not 十几户
         self.named = re.compile(
-            rf"(?<![0-9A-Za-z第号])(?:\d+|[二三四五六七八九十]+)(?:{grp}|{bld})(?:\d+(?:单元|门))?"
+            rf"(?<![0-9A-Za-z第号])(?:\d+|[二三四五六七八九十]+)(?:{grp}|{bld})(?:\d+(?:单元|门)|\d+[弄巷](?:\d+号)?)?"
             r"(?:\d{3,4}室?|(?:\d+|[二三四五六七八九十][一二三四五六七八九十]*)楼(?![上下顶道梯房]))?(?![人个户\d])"
             r"|(?<![0-9A-Za-z第号])\d+[弄巷](?:\d+号)?(?![\d堂])"  # a lane in digits: 9弄, 5巷3号 (not 东四巷)
             # a village's named group at the start of a sentence (下排组赖老汉讲…), not a working group (调解组)
@@ -176,7 +177,7 @@ _VILLAGE_COMMITTEE = re.compile(r"村委$")  # 那怀村村委 is 那怀村村�
 _THAT_STRETCH = re.compile(r"(?<=[\u4e00-\u9fa5])[那这]一?段$")
 # a road code with or without 线 after it (S312线王家坝段, S312王家坝段) is one road
 _CODE_LINE = re.compile(r"(?<=[GSXYZC]\d{3})线")
-_VILLAGE_MOUTH = re.compile(r"村村口$")  # 龙坑村村口 and 龙坑村口 are one place
+_VILLAGE_MOUTH = re.compile(r"村村(?=口|[东西南北]?头|尾)")  # 龙坑村村口 and 龙坑村口, 村村东头 and 村东头, are one
 _JUNCTION_END = re.compile(r"(与[\u4e00-\u9fa5]{2,8}?)(交叉口|十字路口|交界处?|交汇处)$")  # a junction, however named
 
 
@@ -188,16 +189,22 @@ def canonical(place: str | None) -> str | None:
 
 
 def _one_spelling(place: str) -> str:
-    """凤栖苑小区 -> 凤栖苑, S312线王家坝段 -> S312王家坝段, 龙坑村村口 -> 龙坑村口, A与B交叉口 -> A与B路口."""
+    """凤栖苑小区 -> 凤栖苑, S312线王家坝段 -> S312王家坝段, A与B交叉口 -> A与B路口."""
     place = _CODE_LINE.sub("", _COMPOUND_XIAOQU.sub("", place))
-    return _JUNCTION_END.sub(r"\1路口", _VILLAGE_MOUTH.sub("村口", place))
+    return _JUNCTION_END.sub(r"\1路口", place)
 
 
 def same_place(a: str, b: str, units: Units = DEFAULT_UNITS) -> bool:
     """One place written two ways: equal once normalised, or one is the other under its town, village or compound
     (青岗镇佳佳乐超市 and 佳佳乐超市; 城东工业园宏达机械厂 and 宏达机械厂); a compound's name says 小区 or not
-    (凤栖苑小区 and 凤栖苑), a road code 线 or not, a junction 交叉口 or 路口 (`canonical`, `_one_spelling`)."""
+    (凤栖苑小区 and 凤栖苑), a road code 线 or not, a junction 交叉口 or 路口 (`canonical`, `_one_spelling`), a
+    village's mouth or end with its 村 written once or twice (龙坑村村口 and 龙坑村口)."""
     a, b = (_one_spelling(canonical(normalise(p, units)) or "") for p in (a, b))
+    return _under(a, b) or _under(_VILLAGE_MOUTH.sub("村", a), _VILLAGE_MOUTH.sub("村", b))
+
+
+def _under(a: str, b: str) -> bool:
+    """Equal, or one is the other under a place it lies in."""
     if a == b:
         return True
     longer, shorter = (a, b) if len(a) > len(b) else (b, a)
@@ -539,6 +546,8 @@ class PlaceFinder:
                 break  # 今天下午3点解放路; 龙泉社区广场跳广场舞: a venue does not name another (but 康泰口腔诊所)
             if kind == "venue" and (prev.endswith(self._roads) or prev in _NUMBERED_END) and len("".join(pieces)) > 1:
                 break  # 新民街阿强茶餐厅, 江滨路58号老友记大排档, E栋鸿运纸品厂: the shop on the street or in the block
+            if kind == "area" and prev in _GROUP_END and pieces and pieces[0].isdigit():
+                break  # 5队2巷: a numbered lane of a numbered group, not a lane named 队2
             left = bounds[j - 1][2] if j else ""
             oov_run = len(prev) == 1 and (
                 (kind == "area" and (not pieces or len(pieces[0]) == 1) and self._oov_left(left))

@@ -1403,3 +1403,11 @@ def test_coordination_and_advice_report_nothing(rules_only: RuleExtractor, text:
 )
 def test_risk_after_holdout48(rules_only: RuleExtractor, text: str, risk: str) -> None:
     assert rules_only.extract(text, SENT).risk == risk
+
+
+def test_places_after_holdout48(rules_only: RuleExtractor) -> None:
+    text = "5队2巷马某某家过年喝多了跟他兄弟为老人那院房子分家的事打起来了，他兄弟抡铁锨把马某某头上开了个口子"
+    assert rules_only.extract(text, SENT, "福泉村").location == "福泉村5队2巷"
+    text = "学校门口那棵老杨树的枝子掉下来砸我车上了，学校说树不归学校管是镇上的，镇上又让找学校，到底该谁赔"
+    assert rules_only.extract(text, SENT, "东风镇中心小学").location == "东风镇中心小学"
+    assert same_place("黄土岗子村村东头坡道", "黄土岗子村东头坡道") and same_place("龙坑村村口", "龙坑村口")
