@@ -131,6 +131,8 @@ class PlaceCues(Strict):
     standalone: list[str] = []  # venues that name themselves: 人民医院, 中医院 (no name before them needed)
     offices: list[str] = []  # where people go to complain (乡政府, 住建局): the dispute's place only if none other
     details: list[str] = []  # 东门, 村委会, 卫生室 ... may follow an area name
+    # features of a place written after it with 的 or a measure word (6组的水渠, 下寨那口大水井): where it happens
+    features: list[str] = []
     # parts of a village or compound that may be named alone (东门, 村口); in a group bound to an area, a part named
     # alone, or a group or building number alone (2组, 7幢1603), is that area's part: 锦绣华庭东门, 东垵村2组
     parts: list[str] = []

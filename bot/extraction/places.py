@@ -63,15 +63,11 @@ _CJK_NAME = re.compile(r"^[\u4e00-\u9fa5][\u4e00-\u9fa5A-Za-z0-9]*$")
 _QUOTED = re.compile(rf"[{OPENING_QUOTES}]([\u4e00-\u9fa5][\u4e00-\u9fa5A-Za-z0-9]{{1,11}})[{CLOSING_QUOTES}]")
 _AT_QUOTED = re.compile(r"门口|门前|店里|店门口|里面|大门|老板|店主|店长")  # “力美健身”老板跑路了: a business
 _CLAUSE_CHARS = "了着过的地得把被是"
-# a feature of a place, written after it with 的 or a measure word: 6组的水渠, 下寨那口大水井, 后山嗰片荔枝林
-_FEATURE_AFTER = re.compile(
-    r"(?:的|那口|那片|那块|那条|那座|那道|那眼|嗰片|嗰口|嗰条|嗰度)"
-    r"(?P<feature>(?:(?![某为和跟与同的了在是把被给说])[\u4e00-\u9fa5]){0,3}?(?:水渠|灌溉渠|鱼塘|藕塘|池塘|虾池|水井|河堤|堤坝|树林|果林|荔枝林|核桃林|滩涂|渔排|码头|公交站"
-    r"|绿地|菇棚|大棚|冷库|磅房|晒场|芦笙坪))"
-)
+# what joins a place to a feature of it written after (places.features): 6组的水渠, 下寨那口大水井, 后山嗰片荔枝林; what
+# comes between is a short name, never a person or a clause (承包鱼塘的倪某为鱼塘 is no feature)
+_FEATURE_JOIN = r"(?:的|那口|那片|那块|那条|那座|那道|那眼|嗰片|嗰口|嗰条|嗰度)"
+_FEATURE_LEAD = r"(?:(?![某为和跟与同的了在是把被给说])[\u4e00-\u9fa5]){0,3}?"
 _ROOM = re.compile(r"\d{3,4}室?")
-_NUMBERED_END = {"号", "栋", "幢", "座"}  # a number's unit before a shop's name: the address, not the name
-_GROUP_END = {"组", "队", "社", "栋", "幢"}
 _OWNERS = ("老板", "店主", "店长", "经理", "负责人", "厂长")
 _SCORES = {
     "venue": 3.0,
@@ -237,6 +233,13 @@ class PlaceFinder:
             if kind == "area" and len(suffix) > 1:
                 self._by_first.setdefault(suffix[0], []).append((suffix, kind))
         self._details = re.compile(f"(?:{alternation(cues.details)})") if cues.details else None
+        features = alternation(cues.features)
+        self._feature_after = (
+            re.compile(f"{_FEATURE_JOIN}(?P<feature>{_FEATURE_LEAD}(?:{features}))") if features else None
+        )
+        # a number's one-character unit ends a name built leftwards: 58号老友记, E栋鸿运纸品厂 (an address), 5队2巷
+        self._numbered_end = {"号", *(w for w in cues.buildings if len(w) == 1)}
+        self._group_end = {w for w in [*cues.groups, *cues.buildings] if len(w) == 1}
         self._generic = set(cues.generic)
         self._stop = set(cues.stop)
         self._stop_heads = [s for s in self._stop if len(s) > 1]
@@ -267,7 +270,7 @@ class PlaceFinder:
             # 柘溪菜市场的老刘烧烤, 栖霞苑社区旁边的惠万家超市: a venue right after a place is inside it
             if inner.kind == "venue" and inner.start >= best.end and _INSIDE.fullmatch(text, best.end, inner.start):
                 best = inner
-        feature = _FEATURE_AFTER.match(text, best.end) if best.kind != "office" else None
+        feature = self._feature_after.match(text, best.end) if self._feature_after and best.kind != "office" else None
         if feature:  # 下埔村6组的水渠, 石莲村下寨那口大水井: the feature of the place where it happens
             return normalise(best.text + feature.group("feature"), self.units)
         return normalise(best.text, self.units)
@@ -544,9 +547,13 @@ class PlaceFinder:
             traded = traded or trade
             if self._time_word(prev) or (prev.endswith(self._venue_words) and not trade):
                 break  # 今天下午3点解放路; 龙泉社区广场跳广场舞: a venue does not name another (but 康泰口腔诊所)
-            if kind == "venue" and (prev.endswith(self._roads) or prev in _NUMBERED_END) and len("".join(pieces)) > 1:
+            if (
+                kind == "venue"
+                and (prev.endswith(self._roads) or prev in self._numbered_end)
+                and len("".join(pieces)) > 1
+            ):
                 break  # 新民街阿强茶餐厅, 江滨路58号老友记大排档, E栋鸿运纸品厂: the shop on the street or in the block
-            if kind == "area" and prev in _GROUP_END and pieces and pieces[0].isdigit():
+            if kind == "area" and prev in self._group_end and pieces and pieces[0].isdigit():
                 break  # 5队2巷: a numbered lane of a numbered group, not a lane named 队2
             left = bounds[j - 1][2] if j else ""
             oov_run = len(prev) == 1 and (

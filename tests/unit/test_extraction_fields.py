@@ -12,7 +12,7 @@ from bot.clock import SHANGHAI
 from bot.extraction import find_code_ref, follow_up
 from bot.extraction.contacts import id_checksum_ok, phones
 from bot.extraction.lexicon import ExtractionRules, load_extraction_rules
-from bot.extraction.places import _FEATURE_AFTER, normalise, same_place
+from bot.extraction.places import normalise, same_place
 from bot.extraction.rules import RuleExtractor
 from config.rules import RuleFileError, load_rules
 from config.settings import RULES_DIR
@@ -1338,7 +1338,8 @@ def test_a_dormitory_room_named_alone_is_the_workplaces(ex: RuleExtractor) -> No
 def test_a_feature_after_the_place(rules_only: RuleExtractor, text: str, area: str | None, place: str) -> None:
     assert rules_only.extract(text, SENT, area).location == place
     # not across a person: 承包鱼塘的倪某为鱼塘租金吵起来
-    assert _FEATURE_AFTER.match("的倪某为鱼塘租金吵起来") is None
+    feature_after = rules_only._places._feature_after
+    assert feature_after is not None and feature_after.match("的倪某为鱼塘租金吵起来") is None
 
 
 @pytest.mark.parametrize(
