@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from pydantic import Field, field_validator
@@ -51,6 +52,9 @@ class RiskCues(Strict):
     no_crowd: list[str] = []  # a report that says no one has gathered (暂时没有聚集): its head count is no crowd
     # a red cue right after one of these did not happen (差点动手, 险些打起来): a fight that was headed off
     near_miss: list[str] = []
+    # the fights a near-miss word heads off: `headed_off()` joins the two into one cue, which is a crowd's word (ten
+    # people about to fight) and tells the red net of no danger now
+    near_miss_acts: list[str] = []
     # a red cue right before one of these is a likeness (跟要打起来似的): 'as if', not what happened
     simile: list[str] = []
     # a red cue in a clause with a `past` word (前年打过一架), in a report with a `settled` word (派出所处理过了), tells
@@ -67,8 +71,18 @@ class RiskCues(Strict):
     red_fallback_logit: float | None = 1.0
     # ... and holds at least this many characters: a shorter one says too little for a resemblance to mean anything
     red_fallback_min_chars: int = Field(default=40, ge=0)
-    # ... and says nothing that tells of no danger now: a `calm` word, or one of these (以为打起来了, 虚惊一场)
+    # ... and says nothing that tells of no danger now: a `calm` word, a fight headed off, or one of these
+    # (以为打起来了, 虚惊一场)
     red_fallback_veto: list[str] = []
+
+    def headed_off(self) -> list[str]:
+        """The cue of a fight headed off (差点动手, 险些推搡起来), from `near_miss` and `near_miss_acts`: none if either
+        is empty."""
+        if not self.near_miss or not self.near_miss_acts:
+            return []
+        words = "|".join(re.escape(w) for w in sorted(self.near_miss, key=len, reverse=True))
+        acts = "|".join(re.escape(w) for w in self.near_miss_acts)
+        return [f"re:(?:{words})[^，。；]{{0,3}}(?:{acts})"]
 
 
 class FallbackCues(Strict):

@@ -1297,6 +1297,17 @@ def test_risk_after_holdouts_44_and_45(rules_only: RuleExtractor, text: str, ris
     assert rules_only.extract(text, SENT).risk == risk
 
 
+def test_a_fight_headed_off_is_one_cue_made_of_two_lists(rules_only: RuleExtractor) -> None:
+    risk = load_extraction_rules().risk.model_copy(update={"near_miss": ["差点", "差点儿"], "near_miss_acts": ["动手"]})
+    assert risk.headed_off() == ["re:(?:差点儿|差点)[^，。；]{0,3}(?:动手)"]
+    assert risk.model_copy(update={"near_miss_acts": []}).headed_off() == []
+    # the shipped cue: ten people about to fight are a crowd, two are not
+    assert rules_only.extract("两个人在小卖部门口差点动手，被拉开了", SENT).risk == "low"
+    text = "十几个工人跟包工头在工地门口为工钱吵，差些推搡起来，被我们拉开了"
+    got = rules_only.extract(text, SENT)
+    assert got.risk == "high" and got.head_count == 10
+
+
 def test_roads_after_holdout46(rules_only: RuleExtractor) -> None:
     text = "S303茅坝场镇到青杠坝段，昨天下午一辆面包车把路边走的老人秦某撞了，家属要赔医药费，两边谈了两次没谈拢"
     assert rules_only.extract(text, SENT).location == "S303茅坝场镇到青杠坝段"
