@@ -31,8 +31,8 @@ log = logging.getLogger(__name__)
 __all__ = ["RuleExtractor", "clean", "id_checksum_ok", "summarize"]
 
 _MENTION = re.compile(rf"{MENTION.pattern}\s*")
-_HEADER = re.compile(r"^\s*【([^】]{2,12})】")
-_PREFIX = re.compile(r"^\s*(?:【[^】]{0,12}】|\[[^\]]{0,12}\]|(?:报告|上报)[:：]|(?:报告|上报)(?=\s))\s*", re.M)
+_HEADER = r"【([^】]{0,12})】"  # 【矛盾纠纷】, 【马坊村6组】
+_PREFIX = re.compile(rf"^\s*(?:{_HEADER}|\[[^\]]{{0,12}}\]|(?:报告|上报)[:：]|(?:报告|上报)(?=\s))\s*", re.M)
 
 
 def clean(text: str) -> str:
@@ -105,7 +105,8 @@ class RuleExtractor:
     def extract(self, text: str, sent_at: datetime, area: str | None = None) -> Extraction:
         unmentioned = _unmentioned(text)  # a bulletin's header is read here, before clean() takes it off
         written = _PREFIX.sub("", unmentioned).strip()  # what clean(text) gives
-        if (header := _HEADER.match(unmentioned)) and self._places.names_only_a_place(header.group(1)):
+        header = _PREFIX.match(unmentioned)
+        if header and header.group(1) and self._places.names_only_a_place(header.group(1)):
             written = f"{header.group(1)}：{written}"  # 【马坊村6组】贺某某欠…: the header says where
         id_numbers, id_spans = contacts.id_numbers(written)
         phones = contacts.phones(written, id_spans)
