@@ -152,6 +152,8 @@ class PlaceCues(Strict):
     parts: list[str] = []
     # what people in an area's own group call it (小区东门, 村里卫生室, 宿舍5栋 in 渝星厂宿舍's group): its part
     own_words: list[str] = ["小区", "社区", "村", "院"]
+    # "our" (咱, 俺, as the dialect readings write it): a place that starts with one (咱屯3组) is the group's own
+    ours: list[str] = ["咱", "俺", "我"]
     # and what they call an area by what its name ends in: 园区 for a park (鑫源羊绒产业园), 厂里 for a factory
     called: dict[str, list[str]] = {}
     generic: list[str] = []  # words that are not names: 门口, 村里, 镇上

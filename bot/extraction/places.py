@@ -68,7 +68,6 @@ _CLAUSE_CHARS = "了着过的地得把被是"
 _FEATURE_JOIN = r"(?:的|那口|那片|那块|那条|那座|那道|那眼|嗰片|嗰口|嗰条|嗰度)"
 _FEATURE_LEAD = r"(?:(?![某为和跟与同的了在是把被给说])[\u4e00-\u9fa5]){0,3}?"
 _ROOM = re.compile(r"\d{3,4}室?")
-_OWNERS = ("老板", "店主", "店长", "经理", "负责人", "厂长")
 _SCORES = {
     "venue": 3.0,
     "road_detail": 3.0,
@@ -210,9 +209,11 @@ def _under(a: str, b: str) -> bool:
 
 
 class PlaceFinder:
-    def __init__(self, cues: PlaceCues, time_words: Iterable[str] = ()) -> None:
-        """`time_words`: the time cues' words for days and parts of days (今早, 夜快头); no name contains one."""
+    def __init__(self, cues: PlaceCues, time_words: Iterable[str] = (), roles: Iterable[str] = ()) -> None:
+        """`time_words`: the time cues' words for days and parts of days (今早, 夜快头); no name contains one.
+        `roles`: the parties' roles (老板, 店主): a clause after a quoted name may start with one (“X”老板跑路)."""
         self.cues = cues
+        self._roles = tuple(roles)
         self.units = Units.of(cues)
         # 8栋, 3号楼: where someone lives; not a 号院, a courtyard of several homes (3号院的温老头坐在煤气罐边上)
         self._building = re.compile(rf"\d+(?:{alternation(b for b in cues.buildings if b != '号院')})")
@@ -518,7 +519,7 @@ class PlaceFinder:
 
     def _goes_on_after_quote(self, lead: str) -> bool:
         """报了冲(浪课) and 老板跑路 after a quoted name: what comes before the suffix word is a clause, not a name."""
-        return any(ch in _CLAUSE_CHARS for ch in lead) or lead.startswith(_OWNERS) or lead in self._stop
+        return any(ch in _CLAUSE_CHARS for ch in lead) or lead.startswith(self._roles) or lead in self._stop
 
     def _build(self, text: str, bounds: list[tuple[int, int, str]], i: int, suffix: str, kind: str) -> Place | None:
         w_start, end, word = bounds[i]

@@ -81,7 +81,7 @@ class RuleExtractor:
             problem = f"unknown categories {unknown}; categories.yaml has {codes}"
             raise RuleFileError(Path(FILE_NAME), None, "parties.business_sides", problem)
         self._classifier = Classifier(rules, self.lexicon)
-        self._places = PlaceFinder(places, time_words)
+        self._places = PlaceFinder(places, time_words, self.lexicon.parties.roles)
         self.tagger: PlaceTagger | None = None  # the learnt judge of the rules' places and its own
         if places.tagger_prior > 0:
             if MODEL_FILE.exists():

@@ -37,7 +37,6 @@ FEATURES_VERSION = 1
 # L1/L2 weights and iterations, chosen by leave-one-set-out (benchmarks/extraction.py --by-set)
 TRAINING = {"c1": 0.1, "c2": 0.01, "max_iterations": 150, "feature.possible_transitions": True}
 _BEGIN, _INSIDE, _OUT = "B", "I", "O"
-_OURS = ("咱", "俺", "我")  # a place that starts with “our” is the group's own (阿拉 is also 阿拉坦嘎查)
 
 
 class _Lists:
@@ -90,6 +89,7 @@ class PlaceTagger:
     def __init__(self, cues: PlaceCues, model: Path | None = MODEL_FILE, prior: float = 2.0) -> None:
         self._lists = _Lists(cues)
         self.units = Units.of(cues)
+        self._ours = tuple(cues.ours)
         self._goes_on = re.compile(alternation(cues.not_a_place) or "(?!)")
         self.prior = prior
         self._tagger: Any = None
@@ -187,7 +187,7 @@ class PlaceTagger:
             # the model picks which place; the detail grammar says how much of what follows belongs to it
             # (柏杨村4组大堰塘, where the model stops at 4组)
             return ruled
-        if ruled is not None and place.startswith(_OURS):
+        if ruled is not None and self._ours and place.startswith(self._ours):
             return ruled  # 咱屯3组: “our village's 3组” is the group's own, which the rules read (靠山屯3组)
         if ruled_span is not None and span[0] == ruled_span[0] and self._goes_on.search(text[ruled_span[1] : span[1]]):
             return ruled  # 金桂社区孙大妈76, 景秀社区幼儿园家长群, 双溪口村笋农: what the model added names people

@@ -1272,6 +1272,10 @@ def test_headers_addresses_and_quoted_venues(ex: RuleExtractor, text: str, area:
 def test_our_village_is_the_groups_own_whatever_the_tagger_says(ex: RuleExtractor) -> None:
     text = "咱屯三组于某某家跟后院孙某为院外堆的苞米秸子挡道的事又干起来了，孙某回屋把杀猪那套家伙式儿拿出来磨"
     assert ex.extract(text, SENT, "靠山屯").location == "靠山屯3组"
+    # the pronouns are extraction.yaml's places.ours: without them the tagger's own reading stands
+    lexicon = load_extraction_rules()
+    none = lexicon.model_copy(update={"places": lexicon.places.model_copy(update={"ours": []})})
+    assert RuleExtractor(load_rules(RULES_DIR), lexicon=none).extract(text, SENT, "靠山屯").location != "靠山屯3组"
 
 
 @pytest.mark.parametrize(
