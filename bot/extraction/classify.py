@@ -136,7 +136,7 @@ class Classifier:
 
         The lists decide; where their decision is soft (a question or notice word's veto, a yes on quarrel words
         alone), the n-gram scorer overturns it when it is sure enough (`overturn_veto`, `overturn_yes`)."""
-        if self._closed.any(text):
+        if self._closed.any(text) and not self._renewed(text):
             return Verdict(False)
         high = self._high.hits(text)
         conflict = self._conflict.hits(text) + high
@@ -154,6 +154,12 @@ class Classifier:
         if verdict.is_dispute and label == NONE and _sure(margin, cfg.overturn_yes):
             return Verdict(False)
         return verdict
+
+    def _renewed(self, text: str) -> bool:
+        """After the last word saying the matter was settled, it flared up again: 去年调解签了协议，今天上午李某又把界桩
+        拔了，两家又吵起来."""
+        rest = text[max((h.start + len(h.text) for h in self._closed.hits(text)), default=0) :]
+        return any(w in rest for w in self._dispute_cfg.renewed) and self._conflict.any(rest)
 
     def _listed(
         self, text: str, conflict: list[Hit], high: bool, has_party: bool, evidence: float, has_place: bool

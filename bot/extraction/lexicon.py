@@ -27,6 +27,8 @@ class DisputeCues(Strict):
     joking: list[str] = []  # laughter and jokes: not a dispute unless a party is named
     question: list[str] = []  # asking how to do something
     closed: list[str] = []  # a message that only says an earlier matter is settled
+    # ... unless, after the settled word, one of these comes with a quarrel word: 去年签了协议，今天又吵起来了
+    renewed: list[str] = []
     collective: list[str] = []  # many people as one side (村民们, 业主们): counts as a party
     # the character n-gram scorer's say, learnt from labelled messages: a message it finds nearer the disputes
     # than the rest by `fallback_margin` is a dispute when it names a party, a place or a category word

@@ -1312,6 +1312,31 @@ def test_a_fight_headed_off_is_one_cue_made_of_two_lists(rules_only: RuleExtract
     assert got.risk == "high" and got.head_count == 10
 
 
+@pytest.mark.parametrize(
+    "text",
+    [  # holdout50's red the lists missed, and its parts alone
+        "双河村村道上将将一个三轮车把刘某某的娃儿挂倒了，娃儿手杆骨折了，开三轮的是外村的，刘某某一屋人把三轮车掀翻了，"
+        "把开车的围到打，我们拉都拉不开！",
+        "两个卖菜的为摊位吵，一个把对面的菜筐掀翻了",
+        "两家为地界吵到路口，旁边的人拉都拉不开",
+        "货车司机跟村民为赔钱吵，一屋人把开车的围到打",
+    ],
+)
+def test_red_after_holdout50(rules_only: RuleExtractor, text: str) -> None:
+    assert rules_only.extract(text, SENT).risk == "high"
+
+
+def test_a_settled_matter_that_flared_up_again_is_a_report(rules_only: RuleExtractor) -> None:
+    text = "2组赵某某跟隔壁李某家为宅基地分界吵了好几年了，去年村里调解签了协议，今天上午李某又把界桩拔了，两家又吵起来"
+    assert rules_only.extract(text, SENT, "上登村").is_dispute
+    assert not rules_only.extract("赵某某跟李某家宅基地的事，去年村里调解签了协议，现在两家挺好", SENT).is_dispute
+
+
+def test_a_patrol_that_found_no_dispute_is_none(rules_only: RuleExtractor) -> None:
+    text = "夜巡完了，商贸区几个路口都正常，两个喝醉的已经叫家里人接回去了，没有纠纷"
+    assert not rules_only.extract(text, SENT, "稠溪社区").is_dispute
+
+
 def test_roads_after_holdout46(rules_only: RuleExtractor) -> None:
     text = "S303茅坝场镇到青杠坝段，昨天下午一辆面包车把路边走的老人秦某撞了，家属要赔医药费，两边谈了两次没谈拢"
     assert rules_only.extract(text, SENT).location == "S303茅坝场镇到青杠坝段"
