@@ -26,12 +26,18 @@ _ROAD_CODE = re.compile(
     r"(?<![A-Za-z0-9])[GSXYZC]\d{3}(?:线|国道|省道|县道|乡道)?"
     r"(?:[\u4e00-\u9fa5]{1,6}?(?:到|至)?[\u4e00-\u9fa5]{0,5}?(?:段|场口|路口|交叉口))?(?:与[GSXYZC]\d{3}(?:线)?交叉口)?"
 )
-_INSIDE = re.compile(r"(的|里|里的|内|内的|门口的?|旁边的?|对面的?|底商的?|楼下的?|上的?|\s)?(那间|那家|这间|这家)?")
+_INSIDE = re.compile(
+    r"(的|里|里的|内|内的|门口的?|旁边的?|对面的?|底商的?|楼下的?|上的?|边的?|外的?|附近的?|隔壁的?|(后|前)(头|面|边)的?"
+    r"|[东西南北](头|边)的?|\s)?(那间|那家|这间|这家|那个|这个|彼间|嗰间|嗰个|嗰家)?"
+)
 _SCENE = re.compile(r"门口|大厅|大院|里面|静坐|聚集|闹|吵|打|堵|围|横幅|跪|躺")
 # what puts a part named apart from its area at the scene, besides a _SCENE word after it: someone there now, doing
 # something (在北门那里转来转去, 现在在村委会拿着一瓶农药), or a quarrel carried there (吵到村委会来了)
 _THERE_NOW = re.compile(r"那里|这里|那儿|这儿|拿着|举着|坐着|站着|蹲着|守着|转来转去|转悠")
 _CARRIED_TO = re.compile(r"(吵|闹|打|骂)到$")
+# a time before a part is no name it belongs to (上个月村口那起…); a part followed by mediation was only gone to
+_WHEN = re.compile(r"(上|下|这|那)个?(月|礼拜|星期|周)|(前|昨|今|明)(天|晚|早)|去年|前年|今年")
+_GONE_TO = re.compile(r"调解|调了|调过|协商|商量|谈了|谈过|开会|说理|评理")
 # a building named as where a side lives: 8栋的孙某, 3号楼的住户
 _LIVES_THERE = re.compile(
     r"的[\u4e00-\u9fa5]{1,3}?(某|女士|先生|阿姨|大爷|大妈|老太|老汉|老头|师傅|大姐|大哥)|的(住户|业主|租户|那家|那户|那个)"
@@ -276,6 +282,12 @@ class PlaceFinder:
             return normalise(best.text + feature.group("feature"), self.units)
         return normalise(best.text, self.units)
 
+    @staticmethod
+    def _gone_to(text: str, m: re.Match[str]) -> bool:
+        """A part people went to for mediation (两家在村委会调了两次, 到村部协商), not where it happened."""
+        went = text[max(0, m.start() - 1) : m.start()] in ("在", "到", "去")
+        return went and _GONE_TO.match(text, m.end()) is not None
+
     def quoted(self, place: str | None, found: Iterable[Place]) -> bool:
         """The place chosen is a name the writer put in quotation marks: no learnt weighing overrules that."""
         return place is not None and any(p.quoted and normalise(p.text, self.units) == place for p in found)
@@ -325,10 +337,9 @@ class PlaceFinder:
             if lead and not place.startswith(self._part_words):
                 return area + place[len(lead) :]  # but 村口超市 is no 村 + 口超市
             return place
-        for m in parts.finditer(text) if parts else ():
-            if self._own_part(text, m):
-                return area + m.group("part")
-        return None
+        named = [m for m in (parts.finditer(text) if parts else ()) if self._own_part(text, m)]
+        scene = [m for m in named if not self._gone_to(text, m)] or named  # 村口那起…在村委会调了两次: 村口
+        return area + scene[0].group("part") if scene else None
 
     def _where_a_side_lives(self, place: str, text: str) -> bool:
         """The place is a building alone, named only as where a side lives (8栋的孙某): the labelling guide puts the
@@ -350,7 +361,9 @@ class PlaceFinder:
         """The part found is the area's: written after its own word (村里卫生室) or after no name (东门 of 工厂东门 or
         县医院东门 is not the area's)."""
         before = nlp.segment(text[max(0, m.start() - 6) : m.start()])
-        return bool(m.group("own")) or not before or before[-1] in self._stop or not _NAME_WORD.match(before[-1])
+        if bool(m.group("own")) or not before or before[-1] in self._stop or not _NAME_WORD.match(before[-1]):
+            return True
+        return before[-1] in self._time_words or _WHEN.fullmatch(before[-1]) is not None
 
     def _one_unit(self, text: str, found: Iterable[Place]) -> str | None:
         """The one village group the text names on its own, if it names exactly one (not 1组跟2组, not 1、2、3组:

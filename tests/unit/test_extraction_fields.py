@@ -1351,6 +1351,35 @@ def test_places_after_holdouts_49_and_50(ex: RuleExtractor, text: str, area: str
     assert ex.extract(text, SENT, area).location == place
 
 
+@pytest.mark.parametrize(
+    ("text", "area", "place"),
+    [  # holdouts 49 and 50: a named venue after a landmark and a demonstrative is where it happens
+        (
+            "后溪村码头边彼间鑫源石材厂放炮炸石头，飞石将郑某厝顶的瓦片打破，两边已经相拍，有人头壳流血",
+            "后溪村",
+            "鑫源石材厂",
+        ),
+        (
+            "阿sir，沙涌村市场后面嗰间好运士多，头先有个叫陈某嘅男人帮人收数，仲用铁通敲烂咗个玻璃柜",
+            "沙涌村",
+            "好运士多",
+        ),
+        ("县医院对面那个康泰口腔诊所 拔牙把我一颗好牙给拔了 我要他们赔一万 诊所只肯退八百", None, "康泰口腔诊所"),
+        ("红旗社区底商那个安心家电城卖给我家一台空调，装完三天就不制冷，要退货他们不让", "红旗社区", "安心家电城"),
+        # a part only gone to for mediation is not the scene; a time before a part is no name it belongs to
+        (
+            "上个月村口那起摩托车撞人的事，肇事的周某医药费只出了两千，两家在村委会调了两次没谈拢",
+            "枫树坪村",
+            "枫树坪村村口",
+        ),
+    ],
+)
+def test_venues_by_a_landmark_and_mediation_places(
+    rules_only: RuleExtractor, text: str, area: str | None, place: str
+) -> None:
+    assert rules_only.extract(text, SENT, area).location == place
+
+
 def test_roads_after_holdout46(rules_only: RuleExtractor) -> None:
     text = "S303茅坝场镇到青杠坝段，昨天下午一辆面包车把路边走的老人秦某撞了，家属要赔医药费，两边谈了两次没谈拢"
     assert rules_only.extract(text, SENT).location == "S303茅坝场镇到青杠坝段"
