@@ -186,6 +186,11 @@ class PartyCues(Strict):
     formal_org_suffixes: list[str] = []  # registered names, verbs allowed: 丰收农民专业合作社
     org_stop: list[str] = []  # tokens an organisation name never contains
     roles: list[str] = []  # words written before a name (车主张某): jieba keeps them whole
+    # people called by a prefix and a common surname (老刘, 小陆): those surnames, and what may follow the nickname
+    # (a function word, a few verbs or punctuation; not 老刘家, 老刘烧烤 or 小龙虾)
+    nickname_prefixes: list[str] = []
+    nickname_surnames: str = ""
+    nickname_followers: str = ""
     # categories in which a named business is a side even with no verb after it (the employer, the shop)
     business_sides: list[str] = ["labor", "consumer"]
 

@@ -1380,6 +1380,22 @@ def test_venues_by_a_landmark_and_mediation_places(
     assert rules_only.extract(text, SENT, area).location == place
 
 
+def test_people_called_by_a_nickname_are_sides(rules_only: RuleExtractor) -> None:
+    text = "大甸子村夜儿个晚上八点多老曹跟老邓喝酒喝多了，为点陈年旧账打起来了，老邓拿炉钩子把老曹脑瓜打破了"
+    assert rules_only.extract(text, SENT).parties == ["老曹", "老邓"]
+    text = "园区润丰食品厂有个工人小杨前天下午在流水线上手被压了，厂里讲伊违规操作不算工伤，小杨要三万"
+    assert "小杨" in rules_only.extract(text, SENT).parties
+    # not savings, a swelling, a family, a shop or the officer who writes
+    for text in [
+        "两个儿子为老人的养老钱吵起来了，老大说老二拿了",
+        "打完针胳膊肿得老高，护士说是正常反应，我要医院赔",
+        "俺村老刘家跟后院为墙头吵起来了",
+        "我是民警小陈，王某跟李某为地界吵起来了",
+    ]:
+        got = rules_only.extract(text, SENT)
+        assert got.is_dispute and not any(p[0] in "老小" for p in got.parties), (text, got.parties)
+
+
 def test_roads_after_holdout46(rules_only: RuleExtractor) -> None:
     text = "S303茅坝场镇到青杠坝段，昨天下午一辆面包车把路边走的老人秦某撞了，家属要赔医药费，两边谈了两次没谈拢"
     assert rules_only.extract(text, SENT).location == "S303茅坝场镇到青杠坝段"
