@@ -58,6 +58,7 @@ class Classifier:
         self._bulletins = CueSet(d.bulletins)
         self._question = CueSet(d.question)
         self._joking = CueSet(d.joking)
+        self._asks = CueSet(d.asks)
         self._closed = CueSet(d.closed)
         self._collective = CueSet(d.collective)
         cats = lexicon.categories
@@ -170,7 +171,7 @@ class Classifier:
         strong = cues >= self._dispute_cfg.override_conflicts  # 业委会三年没公示…吵翻了: a notice word, but a quarrel
         if self._not_dispute.any(text) and not (strong and has_party):
             return Verdict(False), True
-        if self._joking.any(text) and not has_party:
+        if self._joking.any(text) and not has_party and not self._asks.any(text):
             return Verdict(False), False  # 我老婆说再打游戏就跟我离婚😂
         located = has_place and strong  # 御景花园地库…撞碎了就走了…我要找他赔 (a question, but a report)
         if self._question.any(text) and not (conflict and (has_party or many or high or located)):

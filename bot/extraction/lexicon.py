@@ -25,6 +25,7 @@ class DisputeCues(Strict):
     # a bulletin's header (【通报】, 【反诈】): not a report whatever quarrel words the bulletin holds
     bulletins: list[str] = []
     joking: list[str] = []  # laughter and jokes: not a dispute unless a party is named
+    asks: list[str] = []  # ... or the writer asks someone to deal with it (麻烦物业处理下, 网格员有空来看看)
     question: list[str] = []  # asking how to do something
     closed: list[str] = []  # a message that only says an earlier matter is settled
     # ... unless, after the settled word, one of these comes with a quarrel word: 去年签了协议，今天又吵起来了
