@@ -68,6 +68,10 @@ _CJK_NAME = re.compile(r"^[\u4e00-\u9fa5][\u4e00-\u9fa5A-Za-z0-9]*$")
 # a name in quotation marks (“嘉禾时代”二期工地, “极速网咖”门口, '青丝坊'美发店): people quote shops and compounds
 _QUOTED = re.compile(rf"[{OPENING_QUOTES}]([\u4e00-\u9fa5][\u4e00-\u9fa5A-Za-z0-9]{{1,11}})[{CLOSING_QUOTES}]")
 _AT_QUOTED = re.compile(r"门口|门前|店里|店门口|里面|大门|老板|店主|店长")  # “力美健身”老板跑路了: a business
+# a quoted name where a business stands: 小区门口那家“优品生鲜”, 镇上“永发农机”, 城东建材市场“大地瓷砖”
+_BEFORE_QUOTED = re.compile(
+    r"(那家|这家|那间|这间|嗰间|嗰家|门口|旁边|对面|底商|楼下|村口|镇上|街上|县城|城里|市场|商场)$"
+)
 _CLAUSE_CHARS = "了着过的地得把被是"
 # what joins a place to a feature of it written after (places.features): 6组的水渠, 下寨那口大水井, 后山嗰片荔枝林; what
 # comes between is a short name, never a person or a clause (承包鱼塘的倪某为鱼塘 is no feature)
@@ -511,7 +515,12 @@ class PlaceFinder:
             if word is not None or detail is not None:
                 end = m.end() + len(word) if word is not None else detail or m.end()  # detail is set here
                 out.append(Place(name + text[m.end() : end], m.start(), end, "venue", quoted=True))
-            elif name.endswith(self._venue_words) or _AT_QUOTED.match(text, m.end()) or _SCENE.match(text, m.end()):
+            elif (
+                name.endswith(self._venue_words)
+                or _AT_QUOTED.match(text, m.end())
+                or _SCENE.match(text, m.end())
+                or _BEFORE_QUOTED.search(text, max(0, m.start() - 4), m.start())
+            ):
                 out.append(Place(name, m.start(), m.end(), "venue", quoted=True))
         return out
 

@@ -1414,6 +1414,20 @@ def test_jokes_acks_and_lost_keys_after_holdout52(rules_only: RuleExtractor, tex
     assert rules_only.extract(text, SENT, "丽景湾").is_dispute is dispute
 
 
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [  # holdout52: a quoted name where a business stands is the venue
+        ("城东建材市场“大地瓷砖”的五个搬运工反映老板压了三个月工资，每人七八千，合计三万七", "大地瓷砖"),
+        ("小区门口那家“优品生鲜”卖的草莓底下全是烂的，找老板退他还阴阳怪气，有没有人管管", "优品生鲜"),
+        ("马家湾村养猪户秦某说 镇上“鑫旺”屠宰场欠他猪款四万八 拖了大半年", "鑫旺屠宰场"),
+        # a quoted word is no venue: 老焦“砸行情”
+        ("东关菜市场两家卖鱼的互相杀价，昨天下午老冯跟老焦吵了几句，老冯说老焦“砸行情”", "东关菜市场"),
+    ],
+)
+def test_quoted_businesses_after_holdout52(rules_only: RuleExtractor, text: str, place: str) -> None:
+    assert rules_only.extract(text, SENT).location == place
+
+
 def test_roads_after_holdout46(rules_only: RuleExtractor) -> None:
     text = "S303茅坝场镇到青杠坝段，昨天下午一辆面包车把路边走的老人秦某撞了，家属要赔医药费，两边谈了两次没谈拢"
     assert rules_only.extract(text, SENT).location == "S303茅坝场镇到青杠坝段"
