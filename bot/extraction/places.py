@@ -30,7 +30,7 @@ _INSIDE = re.compile(
     r"(的|里|里的|内|内的|门口的?|旁边的?|对面的?|底商的?|楼下的?|上的?|边的?|外的?|附近的?|隔壁的?|(后|前)(头|面|边)的?"
     r"|[东西南北](头|边)的?|\s)?(那间|那家|这间|这家|那个|这个|彼间|嗰间|嗰个|嗰家)?"
 )
-_SCENE = re.compile(r"门口|大厅|大院|里面|静坐|聚集|闹|吵|打|堵|围|横幅|跪|躺")
+_SCENE = re.compile(r"门口|大厅|大院|院里|里面|静坐|聚集|闹|吵|打|堵|围|横幅|跪|躺|不走")
 # what puts a part named apart from its area at the scene, besides a _SCENE word after it: someone there now, doing
 # something (在北门那里转来转去, 现在在村委会拿着一瓶农药), or a quarrel carried there (吵到村委会来了)
 _THERE_NOW = re.compile(r"那里|这里|那儿|这儿|拿着|举着|坐着|站着|蹲着|守着|转来转去|转悠")
@@ -317,6 +317,8 @@ class PlaceFinder:
         if not area:
             return place
         parts = self._part_pattern(area)
+        if place is not None and self._only_an_office(place, found):
+            return area  # 区里信访办跑了好多趟: where they went to complain; the matter is the group's own area's
         if place is not None:
             if self._where_a_side_lives(place, text):
                 return area  # 8栋的孙某欠我五千块: the compound's matter, not the building's
@@ -344,6 +346,13 @@ class PlaceFinder:
         named = [m for m in (parts.finditer(text) if parts else ()) if self._own_part(text, m)]
         scene = [m for m in named if not self._gone_to(text, m)] or named  # 村口那起…在村委会调了两次: 村口
         return area + scene[0].group("part") if scene else None
+
+    def _only_an_office(self, place: str, found: Iterable[Place]) -> bool:
+        """The place is an office people went to (县信访局, 区里信访办), named nowhere as a scene (镇政府门口跪着)."""
+        if not place.endswith(self._offices):
+            return False
+        kinds = {p.kind for p in found if place.endswith(normalise(p.text, self.units))}
+        return kinds == {"office"}
 
     def _where_a_side_lives(self, place: str, text: str) -> bool:
         """The place is a building alone, named only as where a side lives (8栋的孙某): the labelling guide puts the

@@ -1428,6 +1428,19 @@ def test_quoted_businesses_after_holdout52(rules_only: RuleExtractor, text: str,
     assert rules_only.extract(text, SENT).location == place
 
 
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [  # holdout53: an office people only went to complain at gives way to the group's area; one that is the scene
+        # stays (坐在乡政府院里不走, 镇政府门口跪着)
+        ("当年说好的二次安置房到现在五年了还没交房，我们这一批有四十多户，区里信访办跑了不知道多少趟了", "永泰新苑"),
+        ("俺村安置房拖了四年还没交房，今儿一早十几个老头老婆儿坐在乡政府院里不走", "乡政府"),
+        ("拆迁户邵某今天上午跑到乡政府门口跪着，说补偿不给够就从乡政府楼上跳下去", "乡政府"),
+    ],
+)
+def test_offices_after_holdout53(rules_only: RuleExtractor, text: str, place: str) -> None:
+    assert rules_only.extract(text, SENT, "永泰新苑").location == place
+
+
 def test_roads_after_holdout46(rules_only: RuleExtractor) -> None:
     text = "S303茅坝场镇到青杠坝段，昨天下午一辆面包车把路边走的老人秦某撞了，家属要赔医药费，两边谈了两次没谈拢"
     assert rules_only.extract(text, SENT).location == "S303茅坝场镇到青杠坝段"
