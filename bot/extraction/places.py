@@ -534,9 +534,9 @@ class PlaceFinder:
         return out
 
     def _word_after(self, text: str, at: int) -> str | None:
-        """The longest run of up to four characters at `at` that ends in an area or venue word: 美发店 of
-        '青丝坊'美发店, 健康馆 of ‘康年’健康馆, 小区 of “观江壹号”小区业委会."""
-        for size in range(4, 0, -1):
+        """The longest run of up to five characters at `at` that ends in an area or venue word: 美发店 of
+        '青丝坊'美发店, 羊肉泡馍馆 of “老碗”羊肉泡馍馆, 小区 of “观江壹号”小区业委会 (six would take 突然关门跑路)."""
+        for size in range(5, 0, -1):
             run = text[at : at + size]
             if len(run) < size or not (_CJK_NAME.match(run) or (run.isascii() and run.isalpha())):  # “好运来”KTV
                 continue
