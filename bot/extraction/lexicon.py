@@ -192,6 +192,8 @@ class PartyCues(Strict):
     nickname_prefixes: list[str] = []
     nickname_surnames: str = ""
     nickname_followers: str = ""
+    # who writes or mediates, not a side: a nickname right after one (民警小陈, 网格员小王) is that person
+    officers: list[str] = []
     # categories in which a named business is a side even with no verb after it (the employer, the shop)
     business_sides: list[str] = ["labor", "consumer"]
 

@@ -34,7 +34,6 @@ _NOT_FORMAL = ("p", "c", "d", "r", "u", "m", "t", "q", "y", "e")
 _FUNCTION_SURNAMES = set("和有那能都时于向从后应")
 # a name masked after a first character no surname list holds (吐某某, 买某, 帕某某: Uyghur, Kazakh, Tibetan, Yi
 # names are masked by their first syllable's character): any character that is a word of its own, save these
-_OFFICERS = ("民警", "警官", "辅警", "网格员", "所长", "书记", "主任", "调解员", "社工")
 _MASKED = re.compile(r"([\u4e00-\u9fa5])(某某|某[甲乙丙丁]|某)")
 _NOT_INITIAL = set("这那每各一有是个该本原其此某及或且又也都就才将已曾再还")
 
@@ -66,6 +65,7 @@ class PartyFinder:
             ]
         )
         self._formal = set(cues.formal_org_suffixes)
+        self._officers = tuple(cues.officers)
         self._nickname = (
             re.compile(
                 rf"(?<!得)(?:{'|'.join(map(re.escape, cues.nickname_prefixes))})[{cues.nickname_surnames}]"
@@ -100,7 +100,7 @@ class PartyFinder:
                 continue  # 陈生, 黎姨 are people; 卫生, 花生, 师生 are words
             found.append((m.start(), m.group(1)))
         for m in self._nickname.finditer(text) if self._nickname else ():
-            officer = text[max(0, m.start() - 3) : m.start()].endswith(_OFFICERS)  # 民警小陈 is not a side
+            officer = text[max(0, m.start() - 3) : m.start()].endswith(self._officers)  # 民警小陈 is not a side
             if m.start() in starts and not officer and not any(s <= m.start() < e for s, e in taken):
                 found.append((m.start(), m.group(0)))  # 老刘, 小陆: not the 老 of 养老钱
         for m in _MASKED.finditer(text):
