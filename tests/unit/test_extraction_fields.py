@@ -1320,6 +1320,8 @@ def test_a_fight_headed_off_is_one_cue_made_of_two_lists(rules_only: RuleExtract
         "两个卖菜的为摊位吵，一个把对面的菜筐掀翻了",
         "两家为地界吵到路口，旁边的人拉都拉不开",
         "货车司机跟村民为赔钱吵，一屋人把开车的围到打",
+        # holdout55: a knife tucked away to take to someone's house (揣起刀子去罗某屋里)
+        "还差他两万三冇给，今天在群里发语音讲过年前不给就揣起刀子去罗某屋里，讲他反正一条烂命",
     ],
 )
 def test_red_after_holdout50(rules_only: RuleExtractor, text: str) -> None:
