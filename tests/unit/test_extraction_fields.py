@@ -1410,6 +1410,9 @@ def test_people_called_by_a_nickname_are_sides(rules_only: RuleExtractor) -> Non
         # an officer on his way later, and a lost key, are no reports
         ("好的👌 我一会儿带调解员过去马某某家看看", False),
         ("谁在小区健身器材那掉了一把钥匙，上面挂个小熊，我放物业前台了", False),
+        # holdout55: news from elsewhere and a TV drama are no reports
+        ("你们看没看新闻，南方哪个县有人拿刀在菜市场砍人，老吓人了😱 咱这嘎达可得注意点", False),
+        ("昨晚那个电视剧里面，老倌喝农药讨说法那一集，看得人心头难过😢 还是要好好说话", False),
     ],
 )
 def test_jokes_acks_and_lost_keys_after_holdout52(rules_only: RuleExtractor, text: str, dispute: bool) -> None:
