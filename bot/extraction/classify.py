@@ -80,9 +80,9 @@ class Classifier:
         self._no_crowd = CueSet(lexicon.risk.no_crowd)
         self._medium = CueSet(rules.risk.medium, neg, hedges)
         self._calm = CueSet(lexicon.risk.calm)
-        self._no_danger = CueSet([*lexicon.risk.calm, *lexicon.risk.red_fallback_veto, *lexicon.risk.headed_off()])
-        # 目前还没有聚集 is no crowd
-        self._crowd = CueSet([*lexicon.risk.headed_off(), *lexicon.risk.crowd_words], neg, hedges)
+        headed_off = lexicon.risk.headed_off()  # 差点动手: no danger now, but ten people about to fight are a crowd
+        self._no_danger = CueSet([*lexicon.risk.calm, *lexicon.risk.red_fallback_veto, *headed_off])
+        self._crowd = CueSet([*headed_off, *lexicon.risk.crowd_words], neg, hedges)  # 目前还没有聚集 is no crowd
         self._past = CueSet(lexicon.risk.past)
         self._settled = CueSet(lexicon.risk.settled)
 

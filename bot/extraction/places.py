@@ -343,9 +343,13 @@ class PlaceFinder:
             if lead and not place.startswith(self._part_words):
                 return area + place[len(lead) :]  # but 村口超市 is no 村 + 口超市
             return place
-        named = [m for m in (parts.finditer(text) if parts else ()) if self._own_part(text, m)]
-        scene = [m for m in named if not self._gone_to(text, m)] or named  # 村口那起…在村委会调了两次: 村口
-        return area + scene[0].group("part") if scene else None
+        first: re.Match[str] | None = None  # the first of the area's parts, if all were only gone to
+        for m in parts.finditer(text) if parts else ():
+            if self._own_part(text, m):
+                if not self._gone_to(text, m):
+                    return area + m.group("part")  # 村口那起…在村委会调了两次: 村口
+                first = first or m
+        return area + first.group("part") if first else None
 
     def _only_an_office(self, place: str, found: Iterable[Place]) -> bool:
         """The place is an office people went to (县信访局, 区里信访办), named nowhere as a scene (镇政府门口跪着)."""
