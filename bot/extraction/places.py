@@ -136,6 +136,12 @@ class Units:
             r"(?:(?![一二三四五六七八九十两几个这那每各我你他们])[\u4e00-\u9fa5]){2}组(?![长员织公路道])"
         )
         self.village_group = re.compile(f"(?:{grp})$")
+        # an area's numbered group at the end of a place (孙桥村2组), and any group number in a text (二组跟三组)
+        self.area_group = re.compile(rf"(?P<area>.+?[\u4e00-\u9fa5])\d+(?:{grp})$")
+        # two groups joined as the sides (2组跟3组, 6组吴某和7组的吴某某, 1组、2组): not across a sentence
+        self.joined_groups = re.compile(
+            rf"(?<![\d第号])(\d+)(?:{grp})[^，。！？；,!?;\s\d]{{0,8}}?[跟和与同、及](\d+)(?:{grp})(?![长员织人])"
+        )
         # the last of several numbers before one unit word: 1、2、3组, 二队跟四队
         self.unit_list = re.compile(rf"{_NUMERIC}(?:{grp})?[、,，和跟与同及]$")
         self._cn = re.compile(
@@ -233,6 +239,7 @@ class PlaceFinder:
         self._suffixes += [(s, "area") for s in cues.areas]
         self._suffixes += [(s, "area") for s in cues.hamlets if s not in cues.areas]
         self._hamlets = set(cues.hamlets) - set(cues.areas)
+        self._area_ends = {a[-1] for a in [*cues.areas, *cues.hamlets]}
         self._compounds = set(cues.compounds) - set(cues.areas)
         self._suffixes += [(s, "area") for s in self._compounds - self._hamlets]
         self._suffixes += [(s, "road") for s in cues.roads]
@@ -393,6 +400,21 @@ class PlaceFinder:
         if units.unit_list.search(text, 0, groups[0].start):
             return None
         return units.digits(groups[0].text)
+
+    def several_groups(self, place: str | None, text: str) -> str | None:
+        """A village group named with another (孙桥村二组跟三组为排水沟吵, 6组吴某和7组的吴某某): the whole village's
+        matter, so the village (the labelling guide: several groups are not the place)."""
+        units = self.units
+        m = units.area_group.fullmatch(place) if place else None
+        if m is None:
+            return place
+        village, text = m.group("area"), units.digits(text)
+        for g in units.joined_groups.finditer(text):
+            # not another village's groups (北漾村2组和3组): a group right after a name is that name's
+            ours = text.endswith(village, 0, g.start()) or text[g.start() - 1 : g.start()] not in self._area_ends
+            if ours and g.group(1) != g.group(2):
+                return village
+        return place
 
     def _part_and_detail(self, place: str) -> bool:
         """A part of an area with a detail or room after it (团部十字路口, 村口桥头, 宿舍楼202): the area's too."""

@@ -133,7 +133,10 @@ class RuleExtractor:
             is_dispute=True,
             category=category,
             risk=grade.risk,
-            location=canonical(self._places.in_area(as_written(place, body, written), body, area, candidates)) or area,
+            location=self._places.several_groups(
+                canonical(self._places.in_area(as_written(place, body, written), body, area, candidates)), body
+            )
+            or area,
             parties=[as_written(p, body, written) or p for p in parties],
             phones=phones,
             id_numbers=id_numbers,

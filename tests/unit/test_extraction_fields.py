@@ -213,6 +213,33 @@ def test_the_area_named_in_full_with_its_group_or_scene_apart(
 
 
 @pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        # holdouts 49 to 55 (five authors): two groups joined as the sides are the whole village's matter
+        ("孙桥村二组跟三组为排水沟吵了好几年，今年又吵起来了", "孙桥村"),
+        ("港口村6组吴某和7组的吴某某为一块茶山的界闹了好几年", "港口村"),
+        ("鹿角坪村3组和4组为老堰塘放水的事又吵起来了", "鹿角坪村"),
+        # a group and another named in a later sentence: the group stays
+        ("藕塘畈村五组那块荒坡的地界又闹起来了，组里二三十个人扛着锄头跟六组的人对峙", "藕塘畈村5组"),
+    ],
+)
+@pytest.mark.parametrize("tagger", [True, False])
+def test_two_groups_joined_as_the_sides_are_the_village(
+    ex: RuleExtractor, rules_only: RuleExtractor, text: str, place: str, tagger: bool
+) -> None:
+    assert (ex if tagger else rules_only).extract(text, SENT, None).location == place
+
+
+@pytest.mark.parametrize("tagger", [True, False])
+def test_another_villages_group_makes_no_village_matter(
+    ex: RuleExtractor, rules_only: RuleExtractor, tagger: bool
+) -> None:
+    """沙埭村7组 and 北漾村2组 are two villages' groups (the tagger picks the one, the rules the other)."""
+    text = "沙埭村七组陆某跟北漾村二组的丈人吵了一架，陆某拎了桶汽油过去"
+    assert (ex if tagger else rules_only).extract(text, SENT, None).location in ("沙埭村7组", "北漾村2组")
+
+
+@pytest.mark.parametrize(
     ("text", "area", "place"),
     [
         # the bound area written in the text is a place with what follows it, though jieba cuts its name apart
