@@ -180,6 +180,10 @@ def test_a_junction_whose_second_road_ends_in_its_crossing(rules_only: RuleExtra
         # holdout39: a market named alone; holdout38 and 39: a building named as where a side lives is no place
         ("刚才菜场门口一辆电动车跟三轮车刮了一下，两个人吵了几句", "东风社区", "东风社区菜场"),
         ("8栋的孙某欠我五千块，刚才碰着他，不但不还还骂人", "科尔沁家园", "科尔沁家园"),
+        # holdout58 (workplace groups): a hospital's departments, a school called 学校 in its own group
+        ("急诊科这边有家属闹事，把护士站的电脑砸了", "仁和医院", "仁和医院急诊科"),
+        ("收费处有个大爷说多收了他两百块，跟收费员吵起来了", "仁和医院", "仁和医院收费处"),
+        ("放学的时候两边家长在学校东门口吵起来了", "育才中学", "育才中学东门"),
     ],
 )
 def test_a_part_named_alone_is_the_bound_areas_part(ex: RuleExtractor, text: str, area: str | None, place: str) -> None:
@@ -210,6 +214,21 @@ def test_the_area_named_in_full_with_its_group_or_scene_apart(
     rules_only: RuleExtractor, text: str, area: str, place: str
 ) -> None:
     assert rules_only.extract(text, SENT, area).location == place
+
+
+@pytest.mark.parametrize(
+    ("text", "place", "side"),
+    [
+        # holdout58: a development zone written short (经开区, 高新区) is an area, the firm after it the place and side
+        ("城南经开区鑫达玻璃厂欠工人三个月工资，十几个工人在厂门口堵着", "城南经开区鑫达玻璃厂", "鑫达玻璃厂"),
+        ("高新区恒远汽配厂欠了我两个月工资，老板一直拖着不给", "高新区恒远汽配厂", "恒远汽配厂"),
+        ("昨晚步行街西头的夜归人清吧音响开到半夜，楼上住户下来跟老板吵了几句", "夜归人清吧", None),
+    ],
+)
+def test_a_zone_written_short_and_a_bar(ex: RuleExtractor, text: str, place: str, side: str | None) -> None:
+    got = ex.extract(text, SENT, None)
+    assert got.location == place
+    assert side is None or side in got.parties
 
 
 @pytest.mark.parametrize(
