@@ -157,6 +157,9 @@ def test_who_handles_it_asked_first_is_a_question_asked_last_a_plea(text: str, d
         ("前年两家为这个打过一架，当时镇司法所调了、各自赔了医药费。今年开春又往那边挪了半米，两家又吵", False),
         # and an old fight never dealt with is still red
         ("幸福村葛某跟邻居前年打过一架，今年又为鸡啄菜的事吵起来了", True),
+        # holdout57: last month's or the day before's scuffle, broken up at once, before a claim for a few stools
+        ("幸福村葛某和何某上个月为水沟打过一架，当时都没伤，早就散了。现在何某要葛某赔两百块菜苗钱", False),
+        ("前天晚上烧烤店两伙人推了几下，当场就被劝开了。今天老板说那晚被踢坏两张凳子，想找那伙人赔", False),
     ],
 )
 def test_an_old_fight_dealt_with_is_background(ex: RuleExtractor, text: str, red: bool) -> None:
@@ -188,6 +191,10 @@ def test_a_word_added_to_a_list_reaches_every_pattern_naming_it(tmp_path: Path) 
         "幸福村王某找兄弟借了两万块做生意，到期不还，兄弟俩闹翻了",
         "幸福村孙某骑电动车回家，一辆货车朝他开过来没刹住，腿擦伤了，两边在谈赔偿",
         "幸福村卫生院给赵某拔了颗牙，脸肿得跟被人揍了一样，卫生院说正常",
+        # holdouts 56 to 58: Hunan's 冒 is 没; a figure of speech; manure on a vegetable bed
+        "分拣员小邹跟班组长为计件工资吵架，工牌一甩说不干了，冒动手，我在这边劝",
+        "楼上的空调外机正对我家窗户，热风吹得我想杀人😤 说了也不挪，网格员帮忙催催",
+        "幸福花园2栋有户人家在楼顶种菜泼粪水，臭得很，楼下住户意见大得很",
     ],
 )
 def test_no_red_without_violence(ex: RuleExtractor, text: str) -> None:
@@ -205,6 +212,10 @@ def test_no_red_without_violence(ex: RuleExtractor, text: str) -> None:
         ("西坡村严某某说他家的承包地被村里调了，他不服，说承包期三十年没到不能调", "low"),
         ("青石社区护理员邢某说干满三个月要辞职，老板说没干满半年不退押金", "low"),
         ("王某在网上买的鞋子开胶了，店家不给退", "low"),
+        # holdouts 56 to 58: many members or households are many parties
+        ("社区旁边的健身房突然关门跑路了，老板电话打不通，好多会员都在群里骂", "medium"),
+        ("天池村有人说低保评得不公平，昨天下午六七家人到村委会门口吵了一架", "medium"),
+        ("幸福村两家人为门口晾衣服的事吵了几句，想请网格员去说一说", "low"),  # two households are the sides
     ],
 )
 def test_yellow_is_for_long_stubborn_or_escalating_matters(ex: RuleExtractor, text: str, risk: str) -> None:
@@ -343,3 +354,7 @@ def test_the_red_safety_net_flags_unlisted_danger_for_checking() -> None:
         assert ex.extract("张某和李某为晒谷场吵起来，张某说跟他没完", SENT).risk != "high"
     finally:
         clf.learn_shipped()
+
+
+def test_manure_thrown_at_a_door_is_still_red(ex: RuleExtractor) -> None:
+    assert ex.extract("幸福村王某跟邻居吵了架，半夜往邻居家门上泼粪，还说要烧他家房子", SENT).risk == "high"
