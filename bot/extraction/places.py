@@ -506,7 +506,7 @@ class PlaceFinder:
                 else:
                     continue
                 if place is not None:
-                    found.append(self._from_area(place, area))
+                    found.append(self._from_area(self._whole_area(text, place, area), area))
                 break
         known = [(m.start(), m.end(), False) for m in self._known.finditer(text)] if self._known else []
         if area and len(area) > 1:  # the bound area with a detail after it; alone, in_area has it anyway
@@ -529,6 +529,17 @@ class PlaceFinder:
     def names_only_a_place(self, text: str) -> bool:
         """The text is a place's name and nothing else (马坊村6组 of a 【马坊村6组】 header; not 矛盾纠纷)."""
         return any(p.start == 0 and p.end == len(text) for p in self.candidates(text))
+
+    @staticmethod
+    def _whole_area(text: str, place: Place, area: str | None) -> Place:
+        """A name that starts inside the group's own area as the text writes it starts where the area does (良村砖厂
+        of 那良村砖厂 in 那良村's group: 那 reads as 'that', a word no name starts with)."""
+        if not area or len(area) < 2:
+            return place
+        at = text.rfind(area, max(0, place.start - len(area) + 1), place.start + len(area) - 1)
+        if at < 0 or not at < place.start < at + len(area):
+            return place
+        return Place(text[at : place.end], at, place.end, place.kind, place.quoted)
 
     @staticmethod
     def _from_area(place: Place, area: str | None) -> Place:

@@ -208,6 +208,10 @@ def test_a_part_named_alone_is_the_bound_areas_part(ex: RuleExtractor, text: str
         ("雅桥村王某某因为补助没评上，现在在村委会拿着一瓶农药", "雅桥村", "雅桥村村委会"),
         ("科尔沁家园的事，8栋的孙某欠我五千块一直不还", "科尔沁家园", "科尔沁家园"),
         ("老街社区3号院的温老头坐在自家煤气罐边上不走", "老街社区", "老街社区3号院"),  # a courtyard of homes
+        # holdouts 56 and 57: an area whose name starts with 那 ('that'); Minnan 佮 ('and'); 没 starts no name
+        ("那坡村砖厂的工人小陆说做了半个月，老板扣了他八百块工钱，小陆不服", "那坡村", "那坡村砖厂"),
+        ("后垵村佮前垵村为着祖厝边彼块地，两爿拢叫人来，有人提锄头", "后垵村", "后垵村"),
+        ("翠湖苑三十多户业主在小区门口拉了横幅，没堵路也没吵闹，就是贴了联名信", "翠湖苑", "翠湖苑"),
     ],
 )
 def test_the_area_named_in_full_with_its_group_or_scene_apart(
