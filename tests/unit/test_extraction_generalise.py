@@ -52,6 +52,9 @@ def ex() -> RuleExtractor:
         ("医院门口两个开三轮的为抢客人打起来了", "other"),
         # the cause names the topic: 为宅基地的事
         ("张某和邻居李某为宅基地的事吵了起来", "land"),
+        # holdouts 56 and 57: a spouse beaten, a child kept from a parent, whatever the weapon or the mood
+        ("青石村2组付某某家里不太平，男的拿铁锹把老婆的腿打断了，人躺在地上起不来", "family"),
+        ("群众刘某来电，说前夫不让她看娃娃，已经三个月没见到了，情绪比较激动", "family"),
     ],
 )
 def test_topic_words_decide(ex: RuleExtractor, text: str, category: str) -> None:
