@@ -101,7 +101,8 @@ class PartyFinder:
             found.append((m.start(), m.group(1)))
         for m in self._nickname.finditer(text) if self._nickname else ():
             officer = text[max(0, m.start() - 3) : m.start()].endswith(self._officers)  # 民警小陈 is not a side
-            if m.start() in starts and not officer and not any(s <= m.start() < e for s, e in taken):
+            called = m.start() == 0 and m.end() < len(text) and text[m.end()] in "，,！!"  # 老李，你…: spoken to
+            if m.start() in starts and not officer and not called and not any(s <= m.start() < e for s, e in taken):
                 found.append((m.start(), m.group(0)))  # 老刘, 小陆: not the 老 of 养老钱
         for m in _MASKED.finditer(text):
             initial, at = m.group(1), m.start()

@@ -1614,3 +1614,12 @@ def test_places_after_holdout48(rules_only: RuleExtractor) -> None:
     text = "学校门口那棵老杨树的枝子掉下来砸我车上了，学校说树不归学校管是镇上的，镇上又让找学校，到底该谁赔"
     assert rules_only.extract(text, SENT, "东风镇中心小学").location == "东风镇中心小学"
     assert same_place("黄土岗子村村东头坡道", "黄土岗子村东头坡道") and same_place("龙坑村村口", "龙坑村口")
+
+
+def test_the_one_spoken_to_is_no_side_and_a_joke_stays_one(ex: RuleExtractor) -> None:
+    """老李，你…: the nickname a message opens with calls someone in the chat, so the joke veto still holds
+    (holdout57); named inside a report the nickname is a side."""
+    text = "老李，你再不把上回打牌输的那包烟还我，我就跟你同归于尽😂😂 开玩笑的哈，晚上来我屋喝茶"
+    assert not ex.extract(text, SENT).is_dispute
+    text = "老李跟老王为打牌输的烟钱吵起来了，老王说要跟他同归于尽"
+    assert "老李" in ex.extract(text, SENT).parties
