@@ -403,6 +403,7 @@ def test_two_character_surnames(ex: RuleExtractor, text: str, parties: list[str]
         "请问交通事故快处快赔怎么操作？",
         "哈哈哈哈 笑死我了",
         "@警务助手 #0023 刘某手机号是137 0000 2231 另一方暂时联系不上",
+        "上回暖气那事物业给整好了，屋里二十二度了，谢谢社区👍",  # holdout56: thanks for a matter put right
     ],
 )
 def test_not_disputes_create_nothing(ex: RuleExtractor, text: str) -> None:
