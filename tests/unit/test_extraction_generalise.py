@@ -5,6 +5,7 @@ describe them, and the lists kept consistent."""
 from __future__ import annotations
 
 import json
+import random
 import shutil
 from collections import Counter
 from datetime import datetime
@@ -24,6 +25,7 @@ from bot.extraction.ngrams import (
     NgramScorer,
     features,
     keyword_examples,
+    largest,
     shipped,
 )
 from bot.extraction.rules import RuleExtractor
@@ -361,3 +363,17 @@ def test_the_red_safety_net_flags_unlisted_danger_for_checking() -> None:
 
 def test_manure_thrown_at_a_door_is_still_red(ex: RuleExtractor) -> None:
     assert ex.extract("幸福村王某跟邻居吵了架，半夜往邻居家门上泼粪，还说要烧他家房子", SENT).risk == "high"
+
+
+@pytest.mark.parametrize("size", [5, 300, 10_000])
+def test_the_nearest_examples_are_the_largest_similarities(size: int) -> None:
+    """largest()'s shortcut (set aside what is below the k-th largest of a sample) keeps exactly the k largest values,
+    ties and zeros included, as a partial sort of all of them does."""
+    import numpy as np
+
+    rng = random.Random(size)
+    for _ in range(50):
+        values = np.array([rng.choice([0.0, 0.0, 0.5, rng.random()]) for _ in range(size)])
+        k = min(10, size)
+        want = np.sort(values[np.argpartition(-values, k - 1)[:k]])
+        assert np.array_equal(np.sort(values[largest(values, k)]), want)
