@@ -137,7 +137,7 @@ class Units:
             r"(?:(?![一二三四五六七八九十两几个这那每各我你他们])[\u4e00-\u9fa5]){2}组(?![长员织公路道])"
         )
         self.village_group = re.compile(f"(?:{grp})$")
-        # an area's numbered group at the end of a place (孙桥村2组), and any group number in a text (二组跟三组)
+        # an area's numbered group at the end of a place (孙桥村2组)
         self.area_group = re.compile(rf"(?P<area>.+?[\u4e00-\u9fa5])\d+(?:{grp})$")
         # two groups joined as the sides (2组跟3组, 6组吴某和7组的吴某某, 1组、2组): not across a sentence
         self.joined_groups = re.compile(
@@ -536,8 +536,9 @@ class PlaceFinder:
         of 那良村砖厂 in 那良村's group: 那 reads as 'that', a word no name starts with)."""
         if not area or len(area) < 2:
             return place
+        # an occurrence of the area that starts before the name and runs into it
         at = text.rfind(area, max(0, place.start - len(area) + 1), place.start + len(area) - 1)
-        if at < 0 or not at < place.start < at + len(area):
+        if at < 0:
             return place
         return Place(text[at : place.end], at, place.end, place.kind, place.quoted)
 
