@@ -51,10 +51,11 @@ _SIDE_BEFORE = re.compile(r"(跟|和|与|找|告|投诉|对|同|向|问|起诉|�
 # a business right before one of these is where strangers quarrel (金樽KTV门口两拨人打起来了), not a side
 _SCENE_AFTER = re.compile(r"门口|门前|包房|包间|二楼|楼上|里面|大厅|外面|旁边|附近|场部|路口")
 # the area words both regular expressions below know; each adds its own
-_ZONES = "经开区|高新区|开发区|工业园|工业区|园区"  # named by their town or not (高新区瑞达锂电)
+_ZONES = "经开区|高新区|开发区|工业园|工业区|园区|港区"  # named by their town or not (高新区瑞达锂电)
 _AREAS = f"社区|村|镇|街道|小区|{_ZONES}"
-# an area written before a business's name (阳光社区张记饭店): the business is named without it
-_IN_AREA = re.compile(rf"^(?:.{{2,10}}?({_AREAS}|市场|广场|[路街道]\d*号?)(口|里|头)?|{_ZONES})(?=.{{3,}})")
+# an area written before a business's name (阳光社区张记饭店, 园区里永盛包装, 石岭子村东头鑫源化工): the business is
+# named without it
+_IN_AREA = re.compile(rf"^(?:.{{2,10}}?({_AREAS}|市场|广场|[路街道]\d*号?)|{_ZONES})(口|里|[东西南北]?头)?(?=.{{3,}})")
 # where a quarrel happens, not who it is with (on a site, the side is the builder, named apart)
 _PUBLIC = {
     *("市场", "菜市场", "菜市", "菜场", "集市", "夜市", "巴扎", "广场", "公园", "车站", "码头", "工地", "圩", "墟"),

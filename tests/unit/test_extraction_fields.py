@@ -221,6 +221,19 @@ def test_the_area_named_in_full_with_its_group_or_scene_apart(
 
 
 @pytest.mark.parametrize(
+    ("text", "side"),
+    [
+        # a firm named by its trade (物流, 包装, 化工) after a zone, a zone's inside or a village's end is a side
+        ("城南港区通达物流的货车司机反映，公司每个月扣他们五百块押金，离职了也不退", "通达物流"),
+        ("我在园区里永发包装干了八个月，辞职了老板扣着我两个月工资不给", "永发包装"),
+        ("杨柳村东头鑫海化工排的水把下游的鱼塘毒死了，二十多个养鱼的把厂门口堵了", "鑫海化工"),
+    ],
+)
+def test_a_firm_named_by_its_trade_is_a_side(ex: RuleExtractor, text: str, side: str) -> None:
+    assert side in ex.extract(text, SENT, None).parties
+
+
+@pytest.mark.parametrize(
     ("text", "place", "side"),
     [
         # holdout58: a development zone written short (经开区, 高新区) is an area, the firm after it the place and side
