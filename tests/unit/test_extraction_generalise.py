@@ -122,6 +122,9 @@ def test_red_acts_as_grid_workers_write_them(ex: RuleExtractor, text: str) -> No
         # holdout37's kinds, said anew: a child's school asked after, a tool raised
         "钱某欠李某五万不还，李某这几天到处打听钱某闺女在哪个学校",
         "两个摊主为占道又吵，王某把杀鱼的家伙抡起来了",
+        # holdout60's kinds, said anew: shop staff held, children entrusted in Hakka
+        "装修公司老板跑了，十几户业主把卷帘门拉下来不让店员走",
+        "阿梅跟老公吵了一夜，打电话给她妹妹讲“我去寻阿婆了，细伢仔交分你”",
     ],
 )
 def test_red_said_in_words_from_the_lists(ex: RuleExtractor, text: str) -> None:
@@ -221,6 +224,9 @@ def test_no_red_without_violence(ex: RuleExtractor, text: str) -> None:
         ("社区旁边的健身房突然关门跑路了，老板电话打不通，好多会员都在群里骂", "medium"),
         ("天池村有人说低保评得不公平，昨天下午六七家人到村委会门口吵了一架", "medium"),
         ("幸福村两家人为门口晾衣服的事吵了几句，想请网格员去说一说", "low"),  # two households are the sides
+        # holdout59: going again and again, going together (north-western 一搭)
+        ("幸福村张某说承包地不能收回，拿着合同天天往村委会跑", "medium"),
+        ("物业把小区东门焊死了，业主群里都吵翻了，好多人说要一搭去街道办反映", "medium"),
     ],
 )
 def test_yellow_is_for_long_stubborn_or_escalating_matters(ex: RuleExtractor, text: str, risk: str) -> None:
