@@ -48,8 +48,11 @@ _SIDE_AFTER = re.compile(
     r"(说|讲|称|不|没|拖|扣|只|一直|欠|拒|却|还|就|给|要|坚持|认为|表示|推|收了|赔|卖|私自|擅自)"
 )
 _SIDE_BEFORE = re.compile(r"(跟|和|与|找|告|投诉|对|同|向|问|起诉|举报)[^，。；]{0,2}$")
-# a business right before one of these is where strangers quarrel (金樽KTV门口两拨人打起来了), not a side
-_SCENE_AFTER = re.compile(r"门口|门前|包房|包间|二楼|楼上|里面|大厅|外面|旁边|附近|场部|路口")
+# a business right before one of these is where strangers quarrel (金樽KTV门口两拨人打起来了, 羊肉馆里两桌客人,
+# 大排档有两围客), not a side
+_SCENE_AFTER = re.compile(
+    r"门口|门前|包房|包间|二楼|楼上|里面|大厅|外面|旁边|附近|场部|路口|里|有[一两二三四五六七八九十几]"
+)
 # the area words both regular expressions below know; each adds its own
 _ZONES = "经开区|高新区|开发区|工业园|工业区|园区|港区"  # named by their town or not (高新区瑞达锂电)
 _AREAS = f"社区|村|镇|街道|小区|{_ZONES}"
@@ -583,14 +586,20 @@ class PlaceFinder:
             suffix = next((w for w, _ in self._by_last.get(run[-1], ()) if run.endswith(w)), None)
             if suffix is None:  # suffixes by their last character
                 continue
-            if self._goes_on_after_quote(run[: len(run) - len(suffix)]):
-                continue
+            lead = run[: len(run) - len(suffix)]
+            if self._goes_on_after_quote(lead) or run.endswith(tuple(self._time_words)):
+                continue  # 农家乐夜里: a time, not a name's end
+            area_end = len(suffix) == 1 and any(w == suffix and k == "area" for w, k in self._by_last[suffix])
+            if area_end and any(lead.endswith(w) for w, _ in self._by_last.get(lead[-1:], ())):
+                continue  # 羊肉馆里, 模具厂围(墙): the name ended before (美发店, 村卫生室 are one name)
             return run
         return None
 
     def _goes_on_after_quote(self, lead: str) -> bool:
         """报了冲(浪课) and 老板跑路 after a quoted name: what comes before the suffix word is a clause, not a name."""
-        return any(ch in _CLAUSE_CHARS for ch in lead) or lead.startswith(self._roles) or lead in self._stop
+        if any(ch in _CLAUSE_CHARS for ch in lead) or lead.startswith(self._roles) or lead in self._stop:
+            return True
+        return bool(lead) and nlp.segment(lead)[0] in self._stop  # 有两围: 有 starts a clause
 
     def _build(self, text: str, bounds: list[tuple[int, int, str]], i: int, suffix: str, kind: str) -> Place | None:
         w_start, end, word = bounds[i]
