@@ -227,8 +227,9 @@ def test_the_area_named_in_full_with_its_group_or_scene_apart(
         ("石门村马路边的“老张家”农家乐夜里唱卡拉OK唱到一两点，周边十几户人家睡不成觉", "老张家农家乐"),
         ("江贝路“阿华大排档”有两围客饮醉咗嗌交，七八个人推来推去", "阿华大排档"),
         ("“宏达”模具厂围墙倒咗，压坏墙外停住嘅5架电动车，车主们要求厂里赔", "宏达模具厂"),
-        # ... but a trade and its shop are one name
+        # ... but a trade and its shop are one name, a stall too
         ("社区门口那家“青丝”美发店，我办的卡充了三千，现在店要转让了，老板说卡里的钱不退了", "青丝美发店"),
+        ("南后街“老福州”鱼丸摊的林伯讲，隔壁卖光饼的郑某借他三千块，借了大半年不还", "老福州鱼丸摊"),
     ],
 )
 def test_a_quoted_names_venue_word_ends_it(rules_only: RuleExtractor, text: str, place: str) -> None:
