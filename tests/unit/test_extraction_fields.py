@@ -433,6 +433,13 @@ def test_two_character_surnames(ex: RuleExtractor, text: str, parties: list[str]
         "哈哈哈哈 笑死我了",
         "@警务助手 #0023 刘某手机号是137 0000 2231 另一方暂时联系不上",
         "上回暖气那事物业给整好了，屋里二十二度了，谢谢社区👍",  # holdout56: thanks for a matter put right
+        # holdouts 59 and 60: a notice to every group, questions, a quiet night patrol, an advertisement
+        "石门村各组注意：今年春灌放水时间定了，按1组到6组顺序轮灌，有问题找村上。",
+        "今年天旱，你们组的机井打了多少米？",
+        "刚才有人敲门说是自来水公司换表，要收两百，我没开门，是真的假的？",
+        "今年的耕地补贴发了没？我家的还没到账，有知道的说一声",
+        "夜巡石门村，老李家那边安静，两家最近没再起冲突，正常。",
+        "阳光驾校暑期特惠，学车只要3680，包接送，报名电话13700001234，群里的朋友报名再减两百！",
     ],
 )
 def test_not_disputes_create_nothing(ex: RuleExtractor, text: str) -> None:
