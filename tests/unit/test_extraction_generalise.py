@@ -125,6 +125,9 @@ def test_red_acts_as_grid_workers_write_them(ex: RuleExtractor, text: str) -> No
         # holdout60's kinds, said anew: shop staff held, children entrusted in Hakka
         "装修公司老板跑了，十几户业主把卷帘门拉下来不让店员走",
         "阿梅跟老公吵了一夜，打电话给她妹妹讲“我去寻阿婆了，细伢仔交分你”",
+        # holdouts 62 and 63: a named river, a fight called in a forwarded screenshot
+        "卢某离婚后前夫三年没给抚养费，她今天在群里哭，说要抱着孩子去跳嘉陵江",
+        "转发一张截图：有人在群里讲今晚十点在村球场叫齐兄弟劈友，下面十几个人回收到",
     ],
 )
 def test_red_said_in_words_from_the_lists(ex: RuleExtractor, text: str) -> None:
@@ -203,6 +206,7 @@ def test_a_word_added_to_a_list_reaches_every_pattern_naming_it(tmp_path: Path) 
         "分拣员小邹跟班组长为计件工资吵架，工牌一甩说不干了，冒动手，我在这边劝",
         "楼上的空调外机正对我家窗户，热风吹得我想杀人😤 说了也不挪，网格员帮忙催催",
         "幸福花园2栋有户人家在楼顶种菜泼粪水，臭得很，楼下住户意见大得很",
+        "王某说李某冤枉他偷了鸡，他跳进黄河也洗不清，两家吵了几句",
     ],
 )
 def test_no_red_without_violence(ex: RuleExtractor, text: str) -> None:
