@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MISSED, JobEvent
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import select
 
 from bot.app import Bot
@@ -118,6 +119,10 @@ async def test_missed_runs_coalesce_into_one_and_runs_past_the_grace_are_skipped
     try:
         scheduler.remove_job(CATCH_UP)
         now = datetime.now(SHANGHAI)
+        # the daily digest's own time is moved half a day away, so that the wall clock never has a run of it due
+        # within the grace (at 08:30-08:35 the real 08:30 run came after the late one, coalesced and ran)
+        away = now + timedelta(hours=12)
+        scheduler.reschedule_job(DAILY, trigger=CronTrigger(hour=away.hour, minute=away.minute, timezone=SHANGHAI))
         # the sweep (every 30 s) missed four runs within the grace time; the daily digest is 10 minutes late
         scheduler.modify_job(SWEEP, next_run_time=now - timedelta(seconds=95))
         scheduler.modify_job(DAILY, next_run_time=now - timedelta(minutes=10))
