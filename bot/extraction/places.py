@@ -239,7 +239,7 @@ class PlaceFinder:
         # 8栋, 3号楼: where someone lives; not a 号院, a courtyard of several homes (3号院的温老头坐在煤气罐边上)
         self._building = re.compile(rf"\d+(?:{alternation(b for b in cues.buildings if b != '号院')})")
         self._time_heads = (*_TIME_HEADS, *time_words)
-        self._time_words = longest_first(time_words)
+        self._time_words = tuple(longest_first(time_words))
         self._suffixes = [(s, "venue") for s in [*cues.venues, *cues.standalone, *cues.offices]]
         self._suffixes += [(s, "area") for s in cues.areas]
         self._suffixes += [(s, "area") for s in cues.hamlets if s not in cues.areas]
@@ -587,7 +587,7 @@ class PlaceFinder:
             if suffix is None:  # suffixes by their last character
                 continue
             lead = run[: len(run) - len(suffix)]
-            if self._goes_on_after_quote(lead) or run.endswith(tuple(self._time_words)):
+            if self._goes_on_after_quote(lead) or run.endswith(self._time_words):
                 continue  # 农家乐夜里: a time, not a name's end
             area_end = len(suffix) == 1 and any(w == suffix and k == "area" for w, k in self._by_last[suffix])
             if area_end and any(lead.endswith(w) for w, _ in self._by_last.get(lead[-1:], ())):
