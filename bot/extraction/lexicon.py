@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from config.rules import Strict, load_yaml_model
 
@@ -131,12 +132,15 @@ class CategoryCues(Strict):
 GROUPS = ["组", "队", "社", "re:(?<![一两])连"]  # a village's groups, a 兵团 regiment's companies (not 一连三天)
 BUILDINGS = ["栋", "幢", "座", "号楼", "号院"]
 NUMBERED = ["坊", "单元", "号"]
+# development zones and parks: areas too, and written before a firm's name they are no part of it (高新区瑞达锂电)
+DEFAULT_ZONES = ["经开区", "高新区", "开发区", "工业园", "工业区", "园区", "港区"]
 
 
 class PlaceCues(Strict):
     """Suffixes that end a place name, details that may follow it, and words that cannot be part of one."""
 
-    areas: list[str] = Field(min_length=1)  # 村, 社区, 小区 ...
+    areas: list[str] = Field(min_length=1)  # 村, 社区, 小区 ... (and the zones)
+    zones: list[str] = DEFAULT_ZONES  # 经开区, 工业园 ...: a side's name starts after one (园区里永盛包装)
     venues: list[str] = Field(min_length=1)  # 医院, 超市, 工地 ...
     known: list[str] = []  # the station's own places, whatever their shape (御澜湾, 汇泉嘉苑): a place as they are
     compounds: list[str] = []  # 园, 城, 里 ...: a compound's name (星汇城) only with a building or gate after it
@@ -174,6 +178,15 @@ class PlaceCues(Strict):
     not_a_place: list[str] = []
     # the learnt tagger weighs the rules' chosen place this many times its own probability (0: no tagger)
     tagger_prior: float = Field(default=2.0, ge=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _zones_are_areas(cls, data: Any) -> Any:
+        """A zone is an area: a station lists a new one once, under `zones`."""
+        if isinstance(data, dict) and isinstance(data.get("areas"), list):
+            zones = data.get("zones", DEFAULT_ZONES)
+            data = {**data, "areas": [*data["areas"], *(z for z in zones if z not in data["areas"])]}
+        return data
 
 
 class PartyCues(Strict):

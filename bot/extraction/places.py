@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from bot.extraction import nlp
 from bot.extraction.cues import CLOSING_QUOTES, OPENING_QUOTES, REGEX_PREFIX, alternation, longest_first
-from bot.extraction.lexicon import BUILDINGS, GROUPS, NUMBERED, PlaceCues
+from bot.extraction.lexicon import BUILDINGS, DEFAULT_ZONES, GROUPS, NUMBERED, PlaceCues
 
 _CN_NUM = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _NUMERIC = r"(?:\d+|[一二三四五六七八九十两]+)"
@@ -53,12 +53,18 @@ _SIDE_BEFORE = re.compile(r"(跟|和|与|找|告|投诉|对|同|向|问|起诉|�
 _SCENE_AFTER = re.compile(
     r"门口|门前|包房|包间|二楼|楼上|里面|大厅|外面|旁边|附近|场部|路口|里|有[一两二三四五六七八九十几]"
 )
-# the area words both regular expressions below know; each adds its own
-_ZONES = "经开区|高新区|开发区|工业园|工业区|园区|港区"  # named by their town or not (高新区瑞达锂电)
-_AREAS = f"社区|村|镇|街道|小区|{_ZONES}"
-# an area written before a business's name (阳光社区张记饭店, 园区里永盛包装, 石岭子村东头鑫源化工): the business is
-# named without it
-_IN_AREA = re.compile(rf"^(?:.{{2,10}}?({_AREAS}|市场|广场|[路街道]\d*号?)|{_ZONES})(口|里|[东西南北]?头)?(?=.{{3,}})")
+# the area words both regular expressions below know, each adding its own; the zones (named by their town or not:
+# 高新区瑞达锂电) are extraction.yaml's `places.zones`, and these defaults are the labelling guide's
+_AREA_WORDS = "社区|村|镇|街道|小区"
+
+
+def _in_area(zones: str) -> re.Pattern[str]:
+    """An area written before a business's name (阳光社区张记饭店, 园区里永盛包装, 石岭子村东头鑫源化工): the business
+    is named without it."""
+    areas = f"{_AREA_WORDS}|{zones}"
+    return re.compile(rf"^(?:.{{2,10}}?({areas}|市场|广场|[路街道]\d*号?)|{zones})(口|里|[东西南北]?头)?(?=.{{3,}})")
+
+
 # where a quarrel happens, not who it is with (on a site, the side is the builder, named apart)
 _PUBLIC = {
     *("市场", "菜市场", "菜市", "菜场", "集市", "夜市", "巴扎", "广场", "公园", "车站", "码头", "工地", "圩", "墟"),
@@ -170,10 +176,14 @@ _DIVISIONS = ("省", "市", "区", "县", "旗", "盟", "州")  # what a divisio
 # what may stand before one place written two ways: its town, village or compound (青岗镇佳佳乐超市 and 佳佳乐超市),
 # its street or market with or without a number (江滨路58号老友记大排档, 禾岗墟旺记大排档, 金花坊街市阿强海鲜档), a
 # block or side of them (福港工业园B区鸿兴鞋厂, 红崖移民新村东头兴旺养殖场, 榕岸花园对面名车汇二手车行)
-_ADMIN_PREFIX = re.compile(
-    rf".*({_AREAS}|乡|产业园|园区|开发区|花园|家园|苑|府|城|公馆|路|街|大道|巷|墟|圩|集|市场|街市|十字)"
-    r"(口|上|里|头|[东西南北]头|对面|[A-Z]区|[东西南北中]?\d+号)?"
-)
+def _admin_prefix(zones: str) -> re.Pattern[str]:
+    return re.compile(
+        rf".*({_AREA_WORDS}|{zones}|乡|产业园|园区|开发区|花园|家园|苑|府|城|公馆|路|街|大道|巷|墟|圩|集|市场|街市|十字)"
+        r"(口|上|里|头|[东西南北]头|对面|[A-Z]区|[东西南北中]?\d+号)?"
+    )
+
+
+_ADMIN_PREFIX = _admin_prefix(alternation(DEFAULT_ZONES))  # the scorer's, by the labelling guide
 
 
 DEFAULT_UNITS = Units(GROUPS, BUILDINGS, NUMBERED)
@@ -282,6 +292,8 @@ class PlaceFinder:
         # what an area's name may end in, longest first: 鲁兴物流园 is referred to as 物流园
         self._area_tails = longest_first(w for w in [*cues.areas, *cues.compounds, *cues.venues] if len(w) > 1)
         self._part_patterns: dict[str, re.Pattern[str]] = {}
+        zones = alternation(cues.zones)
+        self._in_area, self._admin_prefix = _in_area(zones), _admin_prefix(zones)
 
     def find(self, text: str, found: list[Place] | None = None) -> str | None:
         """The best place named in the text (among its `candidates`, when the caller has them already), or None."""
@@ -466,7 +478,7 @@ class PlaceFinder:
         for p in found:
             if p.kind not in ("venue", "office") or p.text in self._standalone:
                 continue
-            name = _IN_AREA.sub("", p.text) or p.text
+            name = self._in_area.sub("", p.text) or p.text
             suffix = next((v for v in self._venue_suffixes if name.endswith(v)), "")
             own = name[: len(name) - len(suffix)]
             if len(own) < 2 or own in self._generic or suffix in _PUBLIC or not _CJK_NAME.match(own):
@@ -546,12 +558,11 @@ class PlaceFinder:
             return place
         return Place(text[at : place.end], at, place.end, place.kind, place.quoted)
 
-    @staticmethod
-    def _from_area(place: Place, area: str | None) -> Place:
+    def _from_area(self, place: Place, area: str | None) -> Place:
         """A name that runs on to the left of the group's own area starts there (开着个面包车来大箐村 in 大箐村's
         group), unless what stands before the area is a division or place it lies in (青岗镇大箐村)."""
         at = place.text.find(area) if area and len(area) > 1 else -1
-        if at <= 0 or _ADMIN_PREFIX.fullmatch(place.text[:at]) or place.text[:at].endswith(_DIVISIONS):
+        if at <= 0 or self._admin_prefix.fullmatch(place.text[:at]) or place.text[:at].endswith(_DIVISIONS):
             return place
         return Place(place.text[at:], place.start + at, place.end, place.kind, place.quoted)
 

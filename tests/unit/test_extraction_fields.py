@@ -540,6 +540,21 @@ def test_a_station_edits_the_cue_lists_without_code(tmp_path: Path) -> None:
     assert after.risk == "high" and "红:鸽子棚" in after.reasons
 
 
+def test_a_station_adds_a_zone_and_firms_there_are_named_without_it(tmp_path: Path) -> None:
+    """`places.zones` in extraction.yaml: a zone the station adds is an area, and a firm written after it is a side
+    by its own name, as 园区里永盛包装 is 永盛包装."""
+    rules_dir = tmp_path / "rules"
+    shutil.copytree(RULES_DIR, rules_dir)
+    text = "前湾保税区里鑫达包装拖欠工人三个月工资，我叫周某"
+    before = RuleExtractor(load_rules(rules_dir), lexicon=load_extraction_rules(rules_dir)).extract(text, SENT)
+    yaml_file = rules_dir / "extraction.yaml"
+    yaml_file.write_text(yaml_file.read_text("utf-8").replace("zones: [", "zones: [保税区, ", 1), "utf-8")
+    lexicon = load_extraction_rules(rules_dir)
+    after = RuleExtractor(load_rules(rules_dir), lexicon=lexicon).extract(text, SENT)
+    assert "前湾保税区里鑫达包装" in before.parties
+    assert "保税区" in lexicon.places.areas and "鑫达包装" in after.parties and "周某" in after.parties
+
+
 def test_a_broken_extraction_file_names_file_line_and_field(tmp_path: Path) -> None:
     bad = tmp_path / "extraction.yaml"
     text = (RULES_DIR / "extraction.yaml").read_text(encoding="utf-8")
