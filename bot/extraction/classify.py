@@ -60,6 +60,7 @@ class Classifier:
         self._joking = CueSet(d.joking)
         self._asks = CueSet(d.asks)
         self._closed = CueSet(d.closed)
+        self._no_quarrel = CueSet(d.no_quarrel)
         self._collective = CueSet(d.collective)
         cats = lexicon.categories
         self._groups = [(c.code, list(c.keywords)) for c in rules.categories.categories]
@@ -137,7 +138,7 @@ class Classifier:
 
         The lists decide; where their decision is soft (a question or notice word's veto, a yes on quarrel words
         alone), the n-gram scorer overturns it when it is sure enough (`overturn_veto`, `overturn_yes`)."""
-        if self._closed.any(text) and not self._renewed(text):
+        if (self._closed.any(text) and not self._renewed(text)) or self._no_quarrel.any(text):
             return Verdict(False)
         high = self._high.hits(text)
         conflict = self._conflict.hits(text) + high

@@ -29,6 +29,9 @@ class DisputeCues(Strict):
     asks: list[str] = []  # ... or the writer asks someone to deal with it (麻烦物业处理下, 网格员有空来看看)
     question: list[str] = []  # asking how to do something
     closed: list[str] = []  # a message that only says an earlier matter is settled
+    # a message that says there is no quarrel here: it asks whether one broke out, gives the all-clear after one,
+    # tells of a false alarm or of news from elsewhere. Unlike `not_dispute`, no resemblance overturns it
+    no_quarrel: list[str] = []
     # ... unless, after the settled word, one of these comes with a quarrel word: 去年签了协议，今天又吵起来了
     renewed: list[str] = []
     collective: list[str] = []  # many people as one side (村民们, 业主们): counts as a party

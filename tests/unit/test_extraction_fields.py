@@ -1675,3 +1675,31 @@ def test_the_one_spoken_to_is_no_side_and_a_joke_stays_one(ex: RuleExtractor) ->
     assert not ex.extract(text, SENT).is_dispute
     text = "老李跟老王为打牌输的烟钱吵起来了，老王说要跟他同归于尽"
     assert "老李" in ex.extract(text, SENT).parties
+
+
+@pytest.mark.parametrize(
+    "text",
+    [  # holdouts 65 to 67: asking what the noise was, the all-clear after it, a false alarm, news seen online, a lost
+        # key, a crop asked after in dialect
+        "刚才3组那边吵吵嚷嚷的咋了？是不是打起来了",
+        "东门那边咋回事？围了好多人，出啥事了吗",
+        "没事没事，是老刘家孙子满月放鞭炮，大家别担心",
+        "不是打架，是两个娃在闹着玩，家长已经领回去了",
+        "接到电话说村口有人拿棍子要打人，过去看了是搬家抬家具的，虚惊一场",
+        "刷抖音看到说邻县有个村为了分红打起来了，咱们可别这样",
+        "谁家的钥匙掉2栋楼道里了，挂个蓝色小挂件，放门卫室了",
+        "今年的花生种上了冇得？俺家的还没下种",
+    ],
+)
+def test_questions_all_clears_and_news_after_holdout65(rules_only: RuleExtractor, text: str) -> None:
+    assert not rules_only.extract(text, SENT, "幸福村").is_dispute
+
+
+def test_a_matter_made_up_long_ago_and_a_new_one_now_is_a_report(rules_only: RuleExtractor) -> None:
+    """早就和好了 settles the old fight only: 现在 starts the new matter (holdout66). 要结清了才走 is a demand, not a
+    settled wage (holdout67)."""
+    text = "我家跟隔壁老周去年吵过一回，早就和好了，现在是他家空调外机滴水滴到我家阳台，跟他说了也不管"
+    assert rules_only.extract(text, SENT, "幸福村").is_dispute
+    text = "老陈小吃店欠两个服务员工资6800没给，两人今天在店里坐着不走，要结清了才走"
+    assert rules_only.extract(text, SENT).is_dispute
+    assert not rules_only.extract("老陈小吃店欠服务员的工资昨天结清了，两人也回老家了", SENT).is_dispute
