@@ -173,10 +173,12 @@ _GATE_MOUTH = re.compile(r"(?<=[东西南北大后正侧])门口$")  # 大门口
 # 小区 after a compound's own name (凤栖苑小区, 锦绣华庭小区) adds nothing; 阳光小区 is a name of its own
 _COMPOUND_XIAOQU = re.compile(r"(?<=[苑府园城庭湾居邸郡轩汇庄])小区")
 _DIVISIONS = ("省", "市", "区", "县", "旗", "盟", "州")  # what a division's name ends in (铁西区勤俭小区)
-# what may stand before one place written two ways: its town, village or compound (青岗镇佳佳乐超市 and 佳佳乐超市),
-# its street or market with or without a number (江滨路58号老友记大排档, 禾岗墟旺记大排档, 金花坊街市阿强海鲜档), a
-# block or side of them (福港工业园B区鸿兴鞋厂, 红崖移民新村东头兴旺养殖场, 榕岸花园对面名车汇二手车行)
+
+
 def _admin_prefix(zones: str) -> re.Pattern[str]:
+    """What may stand before one place written two ways: its town, village or compound (青岗镇佳佳乐超市 and
+    佳佳乐超市), its street or market with or without a number (江滨路58号老友记大排档, 禾岗墟旺记大排档,
+    金花坊街市阿强海鲜档), a block or side of them (福港工业园B区鸿兴鞋厂, 红崖移民新村东头兴旺养殖场)."""
     return re.compile(
         rf".*({_AREA_WORDS}|{zones}|乡|产业园|园区|开发区|花园|家园|苑|府|城|公馆|路|街|大道|巷|墟|圩|集|市场|街市|十字)"
         r"(口|上|里|头|[东西南北]头|对面|[A-Z]区|[东西南北中]?\d+号)?"
