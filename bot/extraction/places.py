@@ -37,6 +37,7 @@ _THERE_NOW = re.compile(r"那里|这里|那儿|这儿|拿着|举着|坐着|站�
 _CARRIED_TO = re.compile(r"(吵|闹|打|骂)到$")
 # a time before a part is no name it belongs to (上个月村口那起…); a part followed by mediation was only gone to
 _WHEN = re.compile(r"(上|下|这|那)个?(月|礼拜|星期|周)|(前|昨|今|明)(天|晚|早)|去年|前年|今年")
+_NEIGHBOURING = ("隔壁", "对面", "邻村", "旁边的", "隔壁的", "对面的")  # a part of the place next door
 _GONE_TO = re.compile(r"调解|调了|调过|协商|商量|谈了|谈过|开会|说理|评理")
 # a building named as where a side lives: 8栋的孙某, 3号楼的住户
 _LIVES_THERE = re.compile(
@@ -173,6 +174,11 @@ _GATE_MOUTH = re.compile(r"(?<=[东西南北大后正侧])门口$")  # 大门口
 # 小区 after a compound's own name (凤栖苑小区, 锦绣华庭小区) adds nothing; 阳光小区 is a name of its own
 _COMPOUND_XIAOQU = re.compile(r"(?<=[苑府园城庭湾居邸郡轩汇庄])小区")
 _DIVISIONS = ("省", "市", "区", "县", "旗", "盟", "州")  # what a division's name ends in (铁西区勤俭小区)
+
+
+def _with_part(area: str, part: str) -> str:
+    """The area's part, unless the area's name ends in it already (胶东果品冷库's 冷库 is the area)."""
+    return area if area.endswith(part) else area + part
 
 
 def _admin_prefix(zones: str) -> re.Pattern[str]:
@@ -355,11 +361,14 @@ class PlaceFinder:
                     return area + unit
                 for m in parts.finditer(text) if parts else ():  # 后寨村毛某…两家在卫生室吵了一后晌: the scene
                     if self._scene_at(text, m) and self._own_part(text, m):
-                        return area + m.group("part")
+                        return _with_part(area, m.group("part"))
                 return place  # a part only gone to (河西村…在村委会调解) is not where the quarrel is
             own = parts.fullmatch(place) if parts else None  # 小区路口 -> 黔城御府路口
             if own:
-                return area + own.group("part")
+                at = text.find(place)
+                if at > 0 and text[max(0, at - 3) : at].endswith(_NEIGHBOURING):
+                    return area  # 隔壁冷库排的水: the neighbour's part, in the area
+                return _with_part(area, own.group("part"))
             if area in place:
                 return place
             if self._part_and_detail(place):
@@ -373,9 +382,9 @@ class PlaceFinder:
         for m in parts.finditer(text) if parts else ():
             if self._own_part(text, m):
                 if not self._gone_to(text, m):
-                    return area + m.group("part")  # 村口那起…在村委会调了两次: 村口
+                    return _with_part(area, m.group("part"))  # 村口那起…在村委会调了两次: 村口
                 first = first or m
-        return area + first.group("part") if first else None
+        return _with_part(area, first.group("part")) if first else None
 
     def _only_an_office(self, place: str, found: Iterable[Place]) -> bool:
         """The place is an office people went to (县信访局, 区里信访办), named nowhere as a scene (镇政府门口跪着)."""
@@ -403,6 +412,8 @@ class PlaceFinder:
     def _own_part(self, text: str, m: re.Match[str]) -> bool:
         """The part found is the area's: written after its own word (村里卫生室) or after no name (东门 of 工厂东门 or
         县医院东门 is not the area's)."""
+        if text[max(0, m.start() - 3) : m.start()].endswith(_NEIGHBOURING):
+            return False  # 隔壁冷库排的水: the neighbour's, not the area's
         before = nlp.segment(text[max(0, m.start() - 6) : m.start()])
         if bool(m.group("own")) or not before or before[-1] in self._stop or not _NAME_WORD.match(before[-1]):
             return True
@@ -467,7 +478,7 @@ class PlaceFinder:
             own = "|".join(map(re.escape, longest_first([*self._own_words, *self._called(area)])))
             self._part_patterns[area] = re.compile(
                 f"(?P<own>(?:{own})(?:里面?|里头)?(?:那个|那家|的)?)?"
-                f"(?P<part>{alternation(self.cues.parts)})(?!主任|书记|干部|委员|会计)"
+                f"(?P<part>{alternation(self.cues.parts)})(?!主任|书记|干部|委员|会计|老板)"
             )
         return self._part_patterns[area]
 

@@ -1703,3 +1703,20 @@ def test_a_matter_made_up_long_ago_and_a_new_one_now_is_a_report(rules_only: Rul
     text = "老陈小吃店欠两个服务员工资6800没给，两人今天在店里坐着不走，要结清了才走"
     assert rules_only.extract(text, SENT).is_dispute
     assert not rules_only.extract("老陈小吃店欠服务员的工资昨天结清了，两人也回老家了", SENT).is_dispute
+
+
+@pytest.mark.parametrize(
+    ("text", "area", "place"),
+    [  # holdout67: a workplace's workshops and cold store named alone in its own group are its parts
+        ("2号车间夜班两个工人为抢叉车吵起来了，孙某把周某推倒在地上", "永兴食品厂", "永兴食品厂2号车间"),
+        ("喷漆车间十来个临时工说计件单价被压了，今天上午都在车间门口坐着不上工", "永兴食品厂", "永兴食品厂喷漆车间"),
+        ("一个摊主欠两个搬运工工钱没给，两人在市场冷库门口等他", "城北农批市场", "城北农批市场冷库"),
+        # the neighbour's cold store, and one named by its owner, are no parts of the area
+        ("我家晾的鱼干被隔壁冷库排的水泡了，冷库老板孙某说不关他事", "渔湾村", "渔湾村"),
+        # nor is a part the area's name ends in named twice
+        ("冷库这边两个装卸工为排班吵起来了，钱某把孙某推倒了", "海丰果品冷库", "海丰果品冷库"),
+        ("我们车间老周借给吴某三万，拖了两年不还", "永兴食品厂", "永兴食品厂"),
+    ],
+)
+def test_a_workplace_parts_after_holdout67(rules_only: RuleExtractor, text: str, area: str, place: str) -> None:
+    assert rules_only.extract(text, SENT, area).location == place
