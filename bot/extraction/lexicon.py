@@ -200,6 +200,7 @@ class PartyCues(Strict):
     surnames: list[str] = []
     org_suffixes: list[str] = []  # after 某: 某建筑公司, 某超市
     named_org_suffixes: list[str] = []  # after a name: 锦华物业, 龙泉物业公司
+    trade_org_suffixes: list[str] = []  # a trade after a name: 宏远土方, 鲜达冷链 (and inside one: 瑞丰装饰公司)
     formal_org_suffixes: list[str] = []  # registered names, verbs allowed: 丰收农民专业合作社
     org_stop: list[str] = []  # tokens an organisation name never contains
     roles: list[str] = []  # words written before a name (车主张某): jieba keeps them whole

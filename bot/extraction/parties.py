@@ -24,6 +24,7 @@ SURNAMES = "".join(
         "肖苟芦兰练谌仝麦卿冼粟庹揭矫禤隋邸檀郄"
     )
 )
+_LONGER_NAME = ("公司", "有限", "集团", "园", "城", "中心")  # what may follow a trade word in a longer name
 _CJK = re.compile(r"^[\u4e00-\u9fa5]+$")
 _GLUE = "的在和与被把给说是了也都就还跟同对向从某找去到"  # never inside an organisation's name
 _FUNCTION = set("和在与被给向对把跟同从到是了的个家让找")  # 和某公司: 和 is a word here, not a surname
@@ -54,13 +55,13 @@ class PartyFinder:
         self._person = re.compile(rf"(({compound}|[{SURNAMES}])(?:{titles}))")
         org = "|".join(re.escape(s) for s in longest_first(cues.org_suffixes))
         self._some_org = re.compile(rf"某(?:(?![{_GLUE}])[\u4e00-\u9fa5]){{0,6}}?(?:{org})")
-        self._named_suffixes = longest_first(cues.named_org_suffixes)
+        self._named_suffixes = longest_first([*cues.named_org_suffixes, *cues.trade_org_suffixes])
         self._org_stop = set(cues.org_stop)
         # a word ending in a suffix or an area word (红星社区物业) ends the name; one ending in a function word of
         # the stop list does not (祥和物业: 和 ends 祥和 but is no conjunction there)
         self._org_ends = tuple(
             [
-                *self._named_suffixes,
+                *cues.named_org_suffixes,  # not the trades: 瑞丰装饰公司 is one name
                 *(w for w in cues.org_stop if len(w) > 1 or not nlp.word_tag(w).startswith(_GLUE_TAGS)),
             ]
         )
@@ -122,6 +123,9 @@ class PartyFinder:
         for suffix in self._named_suffixes:
             start = text.find(suffix)
             while start >= 0:
+                if text.startswith(_LONGER_NAME, start + len(suffix)):
+                    start = text.find(suffix, start + len(suffix))
+                    continue  # 瑞丰装饰公司, 鑫港物流园: the trade word is inside a longer name
                 name = self._name_before(text, start, formal=suffix in self._formal)
                 if name:
                     out.append((start - len(name), name + suffix))
@@ -142,7 +146,9 @@ class PartyFinder:
                 break  # 茶农们今天又跑到合作社: a registered name takes verbs (种植, 养殖), not times or pronouns
             if word not in self._generic and not formal and nlp.word_tag(word).startswith(_NOT_NAME):
                 left = words[idx - 1] if idx else ""
-                one_char = len(word) == 1 and _CJK.match(left) and not nlp.word_tag(word).startswith("v")
+                # a one-character word that jieba misreads, inside a name or opening the message (正祥物业涨价)
+                opening = not idx and end == len(window) and len(kept) == 1 and len(kept[0]) == 1
+                one_char = len(word) == 1 and (_CJK.match(left) or opening) and not nlp.word_tag(word).startswith("v")
                 if not one_char or left in self._org_stop or nlp.word_tag(left).startswith(_NOT_NAME):
                     break  # 因为物业, 业主拒交物业, 两年物业; but 家 of 美好家装修公司 is part of the name
             kept.append(word)

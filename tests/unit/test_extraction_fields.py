@@ -1720,3 +1720,22 @@ def test_a_matter_made_up_long_ago_and_a_new_one_now_is_a_report(rules_only: Rul
 )
 def test_a_workplace_parts_after_holdout67(rules_only: RuleExtractor, text: str, area: str, place: str) -> None:
     assert rules_only.extract(text, SENT, area).location == place
+
+
+@pytest.mark.parametrize(
+    ("text", "party", "not_party"),
+    [  # holdout67: a firm named by its trade is a side; the trade word inside a longer name or a zone's is not one
+        ("今天下午宏达土方的渣土车把路边停的一辆车刮了，车主钱女士要赔3000", "宏达土方", None),
+        ("金穗冷链的十来个分拣工说公司停了三个月社保，今天都坐在门口不上班", "金穗冷链", None),
+        ("找的瑞祥装饰公司装修，做到一半人跑了，合同签了九万", "瑞祥装饰公司", "瑞祥装饰"),
+        ("南湖物流园门口两个货车司机为抢车位吵起来了", None, "南湖物流"),
+        # a name jieba splits into single characters at the start of the message (正 read as an adverb)
+        ("正祥物业今年物业费从每平1.8涨到2.5，一百多户业主说不交", "正祥物业", None),
+    ],
+)
+def test_firms_named_by_their_trade_after_holdout67(
+    ex: RuleExtractor, text: str, party: str | None, not_party: str | None
+) -> None:
+    parties = ex.extract(text, SENT, "幸福小区").parties
+    assert party is None or party in parties
+    assert not_party is None or not_party not in parties
