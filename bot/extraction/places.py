@@ -14,7 +14,9 @@ _CN_NUM = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
 _NUMERIC = r"(?:\d+|[一二三四五六七八九十两]+)"
 # a junction (与解放路交叉口; 与福慧路口, where the second road's 路 is the 路 of 路口), a number, a stretch
 _ROAD_DETAIL = re.compile(
-    r"(?:[与和同跟][\u4e00-\u9fa5]{1,6}?(?:路|街|大道)?)?(?:交叉口|十字路口|路口|交界处?|交汇处)|\d+号院?|路段"
+    r"(?:[与和同跟][\u4e00-\u9fa5]{1,6}?(?:路|街|大道)?)?(?:交叉口|十字路口|路口|交界处?|交汇处)|路段"
+    # a house number, and its floor or room (大坪正街112号4楼, 龙津西路38号302)
+    r"|\d+号院?(?:\d{1,2}楼(?![上下顶道梯房\d])|\d{3,4}室?(?![\d多户人名个元块万]))?"
 )
 _NAME_WORD = re.compile(r"^(?:[\u4e00-\u9fa5]+|\d+)$")
 _GLUE_END = "到在去进往向从把被给着过说"  # a word ending in one of these is a verb phrase, not a name
@@ -143,6 +145,7 @@ class Units:
             rf"(?<![0-9A-Za-z第号])(?:\d+|[二三四五六七八九十]+)(?:{grp}|{bld})(?:\d+(?:单元|门)|\d+[弄巷](?:\d+号)?)?"
             r"(?:\d{3,4}室?|(?:\d+|[二三四五六七八九十][一二三四五六七八九十]*)楼(?![上下顶道梯房]))?(?![人个户\d])"
             r"|(?<![0-9A-Za-z第号])\d+[弄巷](?:\d+号)?(?![\d堂])"  # a lane in digits: 9弄, 5巷3号 (not 东四巷)
+            r"|(?<![0-9A-Za-z第号])\d+号\d{3,4}室"  # a house and its flat (18号202室): not a date's 18号
             # a village's named group at the start of a sentence (下排组赖老汉讲…), not a working group (调解组)
             r"|(?<![^，。！？；、\s])(?!调解|治保|专案|工作|巡逻|村民|专班|帮扶|征收|征迁|拆迁|评估|安置|网格|筹备|领导|督导|检查)"
             r"(?:(?![一二三四五六七八九十两几个这那每各我你他们])[\u4e00-\u9fa5]){2}组(?![长员织公路道])"

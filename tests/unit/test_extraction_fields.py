@@ -1739,3 +1739,16 @@ def test_firms_named_by_their_trade_after_holdout67(
     parties = ex.extract(text, SENT, "幸福小区").parties
     assert party is None or party in parties
     assert not_party is None or not_party not in parties
+
+
+@pytest.mark.parametrize(
+    ("text", "area", "place"),
+    [  # holdout66: a house number's floor or flat is part of the place; a flat named alone is the compound's
+        ("我妹说她男人把她关在屋里两天了，地址是东风正街112号4楼", "大坪社区", "东风正街112号4楼"),
+        ("人民西路38号302的阿伯拿着把水果刀站在邻居门口，说再吵就一起死", "龙津社区", "人民西路38号302"),
+        ("阿拉楼上，18号202室个小囡天天夜里弹琴弹到十点钟", "曹杨新村", "曹杨新村18号202室"),
+        ("这个月18号下午两家又为车位吵起来了", "曹杨新村", "曹杨新村"),  # a date's 18号 is no house
+    ],
+)
+def test_floors_and_flats_after_holdout66(rules_only: RuleExtractor, text: str, area: str, place: str) -> None:
+    assert rules_only.extract(text, SENT, area).location == place
