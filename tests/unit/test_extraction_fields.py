@@ -1752,3 +1752,20 @@ def test_firms_named_by_their_trade_after_holdout67(
 )
 def test_floors_and_flats_after_holdout66(rules_only: RuleExtractor, text: str, area: str, place: str) -> None:
     assert rules_only.extract(text, SENT, area).location == place
+
+
+@pytest.mark.parametrize(
+    "text",
+    [  # holdouts 69 and 70: the three reds neither the lists nor the net read
+        "县医院输液室刚才一个家长嫌扎针扎了好几回，给护士一个大嘴巴子，护士脸都肿了",
+        "阮隔壁阿英个翁又饮酒咧拍伊，拍到伊倒佇塗跤，囡仔嘛佇哭",
+        "两个家长在班级群里吵翻了，一个爸爸说明天要带人到学校堵那个孩子",
+    ],
+)
+def test_reds_after_holdouts_69_and_70(rules_only: RuleExtractor, text: str) -> None:
+    assert rules_only.extract(text, SENT).risk == "high"
+
+
+def test_a_loud_mouth_is_no_slap(rules_only: RuleExtractor) -> None:
+    text = "老王那张嘴巴子厉害得很，跟隔壁为晾衣杆的事吵了两句"
+    assert rules_only.extract(text, SENT, "幸福村").risk != "high"
