@@ -39,6 +39,10 @@ _THERE_NOW = re.compile(r"那里|这里|那儿|这儿|拿着|举着|坐着|站�
 _CARRIED_TO = re.compile(r"(吵|闹|打|骂)到$")
 # a time before a part is no name it belongs to (上个月村口那起…); a part followed by mediation was only gone to
 _WHEN = re.compile(r"(上|下|这|那)个?(月|礼拜|星期|周)|(前|昨|今|明)(天|晚|早)|去年|前年|今年")
+_COMMON_TAGS = {"n", "vn", "f", "m", "q", "mq", "s", "eng", "x"}  # jieba's tags of common words and numbers
+_UNIT_CHARS = set("区楼号栋幢座层室床口库")  # after a number or a word: 3号库, B栋, 猪肉区, 4楼
+_SHOPS = ("店", "铺", "超市", "馆", "茶楼", "酒楼", "餐厅")  # a shop has a name of its own, whatever jieba makes of it (晨光文具店)
+_INSTITUTIONS = ("中心", "客运站", "车站")  # workplaces whose names end in no venue word: 顺捷物流中心
 _NEIGHBOURING = ("隔壁", "对面", "邻村", "旁边的", "隔壁的", "对面的")  # a part of the place next door
 _GONE_TO = re.compile(r"调解|调了|调过|协商|商量|谈了|谈过|开会|说理|评理")
 # a building named as where a side lives: 8栋的孙某, 3号楼的住户
@@ -380,6 +384,11 @@ class PlaceFinder:
             lead = next((w for w in self._called(area) if place.startswith(w)), None)
             if lead and not place.startswith(self._part_words):
                 return area + place[len(lead) :]  # but 村口超市 is no 村 + 口超市
+            if area.endswith((*self._venue_words, *_INSTITUTIONS)) and self._nameless(place):
+                # 成品仓库, 住院部8楼骨科病区 in a factory's or hospital's own group: its part (家具市场东门 in
+                # 南康家具市场's: the market's own 东门)
+                tail = next((k for k in range(len(place), 1, -1) if area.endswith(place[:k])), 0)
+                return area + place[tail:]
             return place
         first: re.Match[str] | None = None  # the first of the area's parts, if all were only gone to
         for m in parts.finditer(text) if parts else ():
@@ -388,6 +397,21 @@ class PlaceFinder:
                     return _with_part(area, m.group("part"))  # 村口那起…在村委会调了两次: 村口
                 first = first or m
         return _with_part(area, first.group("part")) if first else None
+
+    def _nameless(self, place: str) -> bool:
+        """A place written only in common words, letters and numbers (成品仓库, B栋宿舍4楼, 售票厅3号窗口): no name
+        of its own, so in a workplace's group it is a part of the workplace. Not one jieba reads as a name or splits
+        into single characters (渝味鲜火锅店), nor an office people go to."""
+        if place.endswith(self._offices) or place.endswith(_SHOPS):
+            return False
+        words = nlp.segment(place)
+        return all(
+            (len(w) > 1 and nlp.word_tag(w) in _COMMON_TAGS)
+            or w.isascii()
+            or w in self._part_words
+            or (w in _UNIT_CHARS and (i == 0 or words[i - 1].isascii() or len(words[i - 1]) > 1))
+            for i, w in enumerate(words)
+        )
 
     def _only_an_office(self, place: str, found: Iterable[Place]) -> bool:
         """The place is an office people went to (县信访局, 区里信访办), named nowhere as a scene (镇政府门口跪着)."""

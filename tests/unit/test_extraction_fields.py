@@ -1769,3 +1769,20 @@ def test_reds_after_holdouts_69_and_70(rules_only: RuleExtractor, text: str) -> 
 def test_a_loud_mouth_is_no_slap(rules_only: RuleExtractor) -> None:
     text = "老王那张嘴巴子厉害得很，跟隔壁为晾衣杆的事吵了两句"
     assert rules_only.extract(text, SENT, "幸福村").risk != "high"
+
+
+@pytest.mark.parametrize(
+    ("text", "area", "place"),
+    [  # holdout70: a place written only in common words and numbers is the part of the workplace whose group it is
+        ("成品仓库叉车倒车把人家放在装货口的货撞翻了，两边吵起来了", "宏达电子厂", "宏达电子厂成品仓库"),
+        ("B栋宿舍4楼天天晚上有人打牌吼到一两点，说了也不听", "宏达电子厂", "宏达电子厂B栋宿舍4楼"),
+        ("售票厅3号窗口一个旅客嫌退票扣钱多，跟售票员吵起来了", "城南客运站", "城南客运站售票厅3号窗口"),
+        ("家具市场东门口，一辆送货三轮把人家的沙发刮破了，两边在吵", "南康家具市场", "南康家具市场东门"),
+        # a shop has a name of its own, and a compound's group is no workplace's
+        ("学校后门外头的晨光文具店，老板说学生偷了他的笔，把学生扣着不让走", "北辰中学", "晨光文具店"),
+        ("新开的甜心奶茶，店员跟顾客为排队吵起来了", "南湖星城", "甜心奶茶"),
+    ],
+)
+def test_a_workplace_nameless_parts_after_holdout70(ex: RuleExtractor, text: str, area: str, place: str) -> None:
+    """With the tagger: it finds most such parts (B栋宿舍4楼), the rules then put them in the workplace."""
+    assert ex.extract(text, SENT, area).location == place
