@@ -41,7 +41,8 @@ _CARRIED_TO = re.compile(r"(吵|闹|打|骂)到$")
 _WHEN = re.compile(r"(上|下|这|那)个?(月|礼拜|星期|周)|(前|昨|今|明)(天|晚|早)|去年|前年|今年")
 _COMMON_TAGS = {"n", "vn", "f", "m", "q", "mq", "s", "eng", "x"}  # jieba's tags of common words and numbers
 _UNIT_CHARS = set("区楼号栋幢座层室床口库")  # after a number or a word: 3号库, B栋, 猪肉区, 4楼
-_SHOPS = ("店", "铺", "超市", "馆", "茶楼", "酒楼", "餐厅")  # a shop has a name of its own, whatever jieba makes of it (晨光文具店)
+# a shop has a name of its own, whatever jieba makes of it (晨光文具店)
+_SHOPS = ("店", "铺", "超市", "馆", "茶楼", "酒楼", "餐厅")
 _INSTITUTIONS = ("中心", "客运站", "车站")  # workplaces whose names end in no venue word: 顺捷物流中心
 _NEIGHBOURING = ("隔壁", "对面", "邻村", "旁边的", "隔壁的", "对面的")  # a part of the place next door
 _GONE_TO = re.compile(r"调解|调了|调过|协商|商量|谈了|谈过|开会|说理|评理")
