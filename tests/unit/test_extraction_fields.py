@@ -1786,3 +1786,15 @@ def test_a_loud_mouth_is_no_slap(rules_only: RuleExtractor) -> None:
 def test_a_workplace_nameless_parts_after_holdout70(ex: RuleExtractor, text: str, area: str, place: str) -> None:
     """With the tagger: it finds most such parts (B栋宿舍4楼), the rules then put them in the workplace."""
     assert ex.extract(text, SENT, area).location == place
+
+
+@pytest.mark.parametrize(
+    ("text", "dispute"),
+    [  # holdouts 68 to 70: news on a public account from the next township, a look that found nobody, Wu 弗
+        ("看到镇里公众号说隔壁乡赶集有两拨人为摊位打架被拘了，咱这边赶集大家和和气气的", False),
+        ("有人说看到两个送快递的在路口打架，我过去看了一圈没看到人，应该早散了", False),
+        ("东门那家鞋店，有个客人讲买的鞋子同图片弗一样，要退两百多，店主小吴讲可以换弗能退", True),
+    ],
+)
+def test_dispute_or_not_after_holdouts_68_to_70(rules_only: RuleExtractor, text: str, dispute: bool) -> None:
+    assert rules_only.extract(text, SENT, "幸福村").is_dispute is dispute
