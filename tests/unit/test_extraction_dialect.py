@@ -79,8 +79,10 @@ def test_places_in_cantonese_reports(ex: RuleExtractor, text: str, place: str) -
 
 
 def test_a_verb_after_a_place_is_no_village(ex: RuleExtractor) -> None:
+    """围 ends village names (塘尾围), but here it is a verb: no 拆迁现场围. Whether the learnt tagger then picks the
+    scene (拆迁现场) or the group's area changes with its training data; neither is a village ending in 围."""
     got = ex.extract("拆迁现场围了一圈人，两家吵起来了", SENT, "江湾社区")
-    assert got.location == "江湾社区"
+    assert got.location in ("江湾社区", "拆迁现场", "江湾社区拆迁现场")
 
 
 @pytest.mark.parametrize(

@@ -1798,3 +1798,9 @@ def test_a_workplace_nameless_parts_after_holdout70(ex: RuleExtractor, text: str
 )
 def test_dispute_or_not_after_holdouts_68_to_70(rules_only: RuleExtractor, text: str, dispute: bool) -> None:
     assert rules_only.extract(text, SENT, "幸福村").is_dispute is dispute
+
+
+def test_minnan_pa_is_to_hit_only_with_its_pronoun(ex: RuleExtractor) -> None:
+    """拍伊 is 打他 in Minnan; 监控拍到了 and 拍他照片 stay as written (a camera, a photo)."""
+    assert ex.reading("拍伊，拍到伊倒佇塗跤").startswith("打他，打到")
+    assert ex.reading("监控都拍到了，还拍他照片发群里") == "监控都拍到了，还拍他照片发群里"
