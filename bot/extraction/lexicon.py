@@ -144,6 +144,10 @@ class PlaceCues(Strict):
 
     areas: list[str] = Field(min_length=1)  # 村, 社区, 小区 ... (and the zones)
     zones: list[str] = DEFAULT_ZONES  # 经开区, 工业园 ...: a side's name starts after one (园区里永盛包装)
+    # in a workplace's own group (its name ends in a venue word or in one of these: 顺捷物流中心) a place written in
+    # common words and numbers only is its part (成品仓库); a place ending in one of `shops` has a name of its own
+    workplaces: list[str] = ["中心", "客运站", "车站"]
+    shops: list[str] = ["店", "铺", "超市", "馆", "茶楼", "酒楼", "餐厅"]
     venues: list[str] = Field(min_length=1)  # 医院, 超市, 工地 ...
     known: list[str] = []  # the station's own places, whatever their shape (御澜湾, 汇泉嘉苑): a place as they are
     compounds: list[str] = []  # 园, 城, 里 ...: a compound's name (星汇城) only with a building or gate after it

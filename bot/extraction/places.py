@@ -41,9 +41,6 @@ _CARRIED_TO = re.compile(r"(吵|闹|打|骂)到$")
 _WHEN = re.compile(r"(上|下|这|那)个?(月|礼拜|星期|周)|(前|昨|今|明)(天|晚|早)|去年|前年|今年")
 _COMMON_TAGS = {"n", "vn", "f", "m", "q", "mq", "s", "eng", "x"}  # jieba's tags of common words and numbers
 _UNIT_CHARS = set("区楼号栋幢座层室床口库")  # after a number or a word: 3号库, B栋, 猪肉区, 4楼
-# a shop has a name of its own, whatever jieba makes of it (晨光文具店)
-_SHOPS = ("店", "铺", "超市", "馆", "茶楼", "酒楼", "餐厅")
-_INSTITUTIONS = ("中心", "客运站", "车站")  # workplaces whose names end in no venue word: 顺捷物流中心
 _NEIGHBOURING = ("隔壁", "对面", "邻村", "旁边的", "隔壁的", "对面的")  # a part of the place next door
 _GONE_TO = re.compile(r"调解|调了|调过|协商|商量|谈了|谈过|开会|说理|评理")
 # a building named as where a side lives: 8栋的孙某, 3号楼的住户
@@ -308,6 +305,8 @@ class PlaceFinder:
         # what an area's name may end in, longest first: 鲁兴物流园 is referred to as 物流园
         self._area_tails = longest_first(w for w in [*cues.areas, *cues.compounds, *cues.venues] if len(w) > 1)
         self._part_patterns: dict[str, re.Pattern[str]] = {}
+        self._workplaces = (*self._venue_words, *cues.workplaces)
+        self._shops = tuple(cues.shops)  # a shop has a name of its own, whatever jieba makes of it (晨光文具店)
         zones = alternation(cues.zones)
         self._in_area, self._admin_prefix = _in_area(zones), _admin_prefix(zones)
 
@@ -385,7 +384,7 @@ class PlaceFinder:
             lead = next((w for w in self._called(area) if place.startswith(w)), None)
             if lead and not place.startswith(self._part_words):
                 return area + place[len(lead) :]  # but 村口超市 is no 村 + 口超市
-            if area.endswith((*self._venue_words, *_INSTITUTIONS)) and self._nameless(place):
+            if area.endswith(self._workplaces) and self._nameless(place):
                 # 成品仓库, 住院部8楼骨科病区 in a factory's or hospital's own group: its part (家具市场东门 in
                 # 南康家具市场's: the market's own 东门)
                 tail = next((k for k in range(len(place), 1, -1) if area.endswith(place[:k])), 0)
@@ -403,7 +402,7 @@ class PlaceFinder:
         """A place written only in common words, letters and numbers (成品仓库, B栋宿舍4楼, 售票厅3号窗口): no name
         of its own, so in a workplace's group it is a part of the workplace. Not one jieba reads as a name or splits
         into single characters (渝味鲜火锅店), nor an office people go to."""
-        if place.endswith(self._offices) or place.endswith(_SHOPS):
+        if place.endswith(self._offices) or place.endswith(self._shops):
             return False
         words = nlp.segment(place)
         return all(

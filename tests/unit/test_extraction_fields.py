@@ -1804,3 +1804,18 @@ def test_minnan_pa_is_to_hit_only_with_its_pronoun(ex: RuleExtractor) -> None:
     """拍伊 is 打他 in Minnan; 监控拍到了 and 拍他照片 stay as written (a camera, a photo)."""
     assert ex.reading("拍伊，拍到伊倒佇塗跤").startswith("打他，打到")
     assert ex.reading("监控都拍到了，还拍他照片发群里") == "监控都拍到了，还拍他照片发群里"
+
+
+def test_a_station_names_its_own_kind_of_workplace(tmp_path: Path) -> None:
+    """`places.workplaces`: a training base's group is a workplace once the station lists 基地, and a place written
+    in common words there (成品仓库) is its part."""
+    rules_dir = tmp_path / "rules"
+    shutil.copytree(RULES_DIR, rules_dir)
+    text = "成品仓库两个叉车工为排班吵起来了，孙某把周某推了一把"
+    lexicon = _without_tagger(load_extraction_rules(rules_dir))
+    before = RuleExtractor(load_rules(rules_dir), lexicon=lexicon).extract(text, SENT, "蓝天实训基地")
+    yaml_file = rules_dir / "extraction.yaml"
+    yaml_file.write_text(yaml_file.read_text("utf-8").replace("workplaces: [", "workplaces: [基地, ", 1), "utf-8")
+    lexicon = _without_tagger(load_extraction_rules(rules_dir))
+    after = RuleExtractor(load_rules(rules_dir), lexicon=lexicon).extract(text, SENT, "蓝天实训基地")
+    assert before.location == "成品仓库" and after.location == "蓝天实训基地成品仓库"
