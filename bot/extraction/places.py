@@ -182,8 +182,21 @@ _DIVISIONS = ("省", "市", "区", "县", "旗", "盟", "州")  # what a divisio
 
 
 def _with_part(area: str, part: str) -> str:
-    """The area's part, unless the area's name ends in it already (胶东果品冷库's 冷库 is the area)."""
+    """The area's part, unless the area's name ends in it already (胶东果品冷库's 冷库 is the area). A part's own
+    word is kept even where the name ends in its start (嘎查 + 嘎查部: the labels write 乌兰嘎查嘎查部)."""
     return area if area.endswith(part) else area + part
+
+
+def _overlapping(area: str, place: str) -> str:
+    """A nameless place in a workplace's group, its start written once where the workplace's name ends in it
+    (家具市场东门 in 南康家具市场's group is 南康家具市场东门)."""
+    overlap = next((k for k in range(len(place), 1, -1) if area.endswith(place[:k])), 0)
+    return area + place[overlap:]
+
+
+def _next_door(text: str, at: int) -> bool:
+    """What is named at `at` is the neighbour's (隔壁冷库, 对面的仓库), not the group's own area's."""
+    return text[max(0, at - 3) : at].endswith(_NEIGHBOURING)
 
 
 def _admin_prefix(zones: str) -> re.Pattern[str]:
@@ -372,8 +385,7 @@ class PlaceFinder:
                 return place  # a part only gone to (河西村…在村委会调解) is not where the quarrel is
             own = parts.fullmatch(place) if parts else None  # 小区路口 -> 黔城御府路口
             if own:
-                at = text.find(place)
-                if at > 0 and text[max(0, at - 3) : at].endswith(_NEIGHBOURING):
+                if _next_door(text, text.find(place)):
                     return area  # 隔壁冷库排的水: the neighbour's part, in the area
                 return _with_part(area, own.group("part"))
             if area in place:
@@ -385,10 +397,7 @@ class PlaceFinder:
             if lead and not place.startswith(self._part_words):
                 return area + place[len(lead) :]  # but 村口超市 is no 村 + 口超市
             if area.endswith(self._workplaces) and self._nameless(place):
-                # 成品仓库, 住院部8楼骨科病区 in a factory's or hospital's own group: its part (家具市场东门 in
-                # 南康家具市场's: the market's own 东门)
-                tail = next((k for k in range(len(place), 1, -1) if area.endswith(place[:k])), 0)
-                return area + place[tail:]
+                return _overlapping(area, place)  # 成品仓库, 住院部8楼骨科病区 in a factory's or hospital's group
             return place
         first: re.Match[str] | None = None  # the first of the area's parts, if all were only gone to
         for m in parts.finditer(text) if parts else ():
@@ -439,7 +448,7 @@ class PlaceFinder:
     def _own_part(self, text: str, m: re.Match[str]) -> bool:
         """The part found is the area's: written after its own word (村里卫生室) or after no name (东门 of 工厂东门 or
         县医院东门 is not the area's)."""
-        if text[max(0, m.start() - 3) : m.start()].endswith(_NEIGHBOURING):
+        if _next_door(text, m.start()):
             return False  # 隔壁冷库排的水: the neighbour's, not the area's
         before = nlp.segment(text[max(0, m.start() - 6) : m.start()])
         if bool(m.group("own")) or not before or before[-1] in self._stop or not _NAME_WORD.match(before[-1]):
